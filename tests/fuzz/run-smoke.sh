@@ -7,9 +7,11 @@ build=${1:?usage: run-smoke.sh BUILD_DIR [RUNS]}
 runs=${2:-20000}
 list="$build/fuzz_targets.txt"
 [ -f "$list" ] || { echo "run-smoke: $list not found; configure with -DBAYLINK_BUILD_FUZZ=ON" >&2; exit 1; }
-IFS=';' read -r -a targets < "$list"
+IFS=";" read -r -a targets < "$list" || true  # the list has no final newline
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+# Start from valid encodings (tests/fuzz/make_seeds.cpp) so short runs reach deep code.
+"$build/tests/fuzz/make_seeds" "$work" > /dev/null
 failed=0
 for t in "${targets[@]}"; do
   exe=$(find "$build" -type f -name "$t" -perm -u+x | head -1)
