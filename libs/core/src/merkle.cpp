@@ -8,6 +8,16 @@ namespace {
 
 constexpr std::uint8_t kLeafPrefix = 0x00;
 constexpr std::uint8_t kNodePrefix = 0x01;
+constexpr std::uint8_t kCountPrefix = 0x02;
+
+// The published root: H(0x02 || leaf_count as u64 big-endian || root of the tree shape).
+// Binding the count here makes (index, leaf_count) of a verified proof facts of the root.
+Hash32 CommitCount(const CryptoSuite& suite, std::uint64_t leaf_count, const Hash32& tree_root) {
+  std::uint8_t prefix[9];
+  prefix[0] = kCountPrefix;
+  for (int i = 0; i < 8; ++i) prefix[1 + i] = static_cast<std::uint8_t>(leaf_count >> (56 - 8 * i));
+  return suite.Hash({ByteView(prefix, sizeof prefix), tree_root.view()});
+}
 
 // The tree is walked bottom-up, which gives the RFC 6962 shape when a level of odd length
 // promotes its last node unchanged to the next level (never pairing it with a copy of itself:
@@ -21,6 +31,17 @@ enum class Turn { kSiblingLeft, kSiblingRight, kPromoted };
 Turn TurnAt(std::uint64_t pos, std::uint64_t last) {
   if (pos & 1) return Turn::kSiblingLeft;
   return pos < last ? Turn::kSiblingRight : Turn::kPromoted;
+}
+
+// Replaces the first `n` entries of `level` (n > 1) by the level above them; returns its
+// length. In place: entry i of the next level is written after entries 2i, 2i+1 were read.
+std::size_t NextLevel(const CryptoSuite& suite, std::vector<Hash32>& level, std::size_t n) {
+  std::size_t out = 0;
+  for (std::size_t i = 0; i + 1 < n; i += 2) {
+    level[out++] = NodeHash(suite, level[i], level[i + 1]);
+  }
+  if (n & 1) level[out++] = level[n - 1];  // promoted, not duplicated
+  return out;
 }
 
 }  // namespace
@@ -44,16 +65,9 @@ Hash32 Root(const CryptoSuite& suite, std::span<const Bytes> leaves) {
 
 Hash32 RootOfLeafHashes(const CryptoSuite& suite, std::span<const Hash32> leaf_hashes) {
   if (leaf_hashes.empty()) return Hash32{};
-  // One level at a time in a single buffer: level i+1 overwrites the front of level i.
   std::vector<Hash32> level(leaf_hashes.begin(), leaf_hashes.end());
-  std::size_t n = level.size();
-  while (n > 1) {
-    std::size_t out = 0;
-    for (std::size_t i = 0; i + 1 < n; i += 2) level[out++] = NodeHash(suite, level[i], level[i + 1]);
-    if (n & 1) level[out++] = level[n - 1];  // promoted, not duplicated
-    n = out;
-  }
-  return level[0];
+  for (std::size_t n = level.size(); n > 1;) n = NextLevel(suite, level, n);
+  return CommitCount(suite, leaf_hashes.size(), level[0]);
 }
 
 std::size_t PathLength(std::uint64_t index, std::uint64_t leaf_count) {
@@ -85,11 +99,10 @@ Result<InclusionProof> InclusionProof::Decode(Reader& r) {
   }
   const std::size_t expected = PathLength(proof.index, proof.leaf_count);
   if (count != expected) {
-    return r.FieldError(Errc::kProofDepth, "merkle proof path",
-                        "has " + std::to_string(count) + " siblings; leaf " +
-                            std::to_string(proof.index) + " of " +
-                            std::to_string(proof.leaf_count) + " needs " +
-                            std::to_string(expected));
+    return r.FieldError(
+        Errc::kProofDepth, "merkle proof path",
+        "has " + std::to_string(count) + " siblings; leaf " + std::to_string(proof.index) + " of " +
+            std::to_string(proof.leaf_count) + " needs " + std::to_string(expected));
   }
   proof.path.reserve(count);
   for (std::uint32_t i = 0; i < count; ++i) {
@@ -102,9 +115,9 @@ Result<InclusionProof> InclusionProof::Decode(Reader& r) {
 Result<InclusionProof> Prove(const CryptoSuite& suite, std::span<const Hash32> leaf_hashes,
                              std::uint64_t index) {
   if (index >= leaf_hashes.size()) {
-    return Fail(Errc::kInvalidArgument, "merkle proof requested for leaf " +
-                                            std::to_string(index) + " of a tree of " +
-                                            std::to_string(leaf_hashes.size()) + " leaves");
+    return Fail(Errc::kInvalidArgument, "merkle proof requested for leaf " + std::to_string(index) +
+                                            " of a tree of " + std::to_string(leaf_hashes.size()) +
+                                            " leaves");
   }
   InclusionProof proof;
   proof.index = index;
@@ -116,14 +129,16 @@ Result<InclusionProof> Prove(const CryptoSuite& suite, std::span<const Hash32> l
   std::size_t n = level.size();
   while (n > 1) {
     switch (TurnAt(pos, n - 1)) {
-      case Turn::kSiblingLeft: proof.path.push_back(level[pos - 1]); break;
-      case Turn::kSiblingRight: proof.path.push_back(level[pos + 1]); break;
-      case Turn::kPromoted: break;
+      case Turn::kSiblingLeft:
+        proof.path.push_back(level[pos - 1]);
+        break;
+      case Turn::kSiblingRight:
+        proof.path.push_back(level[pos + 1]);
+        break;
+      case Turn::kPromoted:
+        break;
     }
-    std::size_t out = 0;
-    for (std::size_t i = 0; i + 1 < n; i += 2) level[out++] = NodeHash(suite, level[i], level[i + 1]);
-    if (n & 1) level[out++] = level[n - 1];
-    n = out;
+    n = NextLevel(suite, level, n);
     pos >>= 1;
   }
   return proof;
@@ -146,8 +161,8 @@ Status VerifyInclusionOfLeafHash(const CryptoSuite& suite, const Hash32& trusted
   const std::size_t expected = PathLength(proof.index, proof.leaf_count);
   if (proof.path.size() != expected) {
     return Fail(Errc::kProofDepth, "merkle proof has " + std::to_string(proof.path.size()) +
-                                       " siblings; leaf " + std::to_string(proof.index) +
-                                       " of " + std::to_string(proof.leaf_count) + " needs " +
+                                       " siblings; leaf " + std::to_string(proof.index) + " of " +
+                                       std::to_string(proof.leaf_count) + " needs " +
                                        std::to_string(expected));
   }
   Hash32 node = leaf_hash;
@@ -155,11 +170,17 @@ Status VerifyInclusionOfLeafHash(const CryptoSuite& suite, const Hash32& trusted
   for (std::uint64_t pos = proof.index, last = proof.leaf_count - 1; last > 0;
        pos >>= 1, last >>= 1) {
     switch (TurnAt(pos, last)) {
-      case Turn::kSiblingLeft: node = NodeHash(suite, proof.path[next++], node); break;
-      case Turn::kSiblingRight: node = NodeHash(suite, node, proof.path[next++]); break;
-      case Turn::kPromoted: break;
+      case Turn::kSiblingLeft:
+        node = NodeHash(suite, proof.path[next++], node);
+        break;
+      case Turn::kSiblingRight:
+        node = NodeHash(suite, node, proof.path[next++]);
+        break;
+      case Turn::kPromoted:
+        break;
     }
   }
+  node = CommitCount(suite, proof.leaf_count, node);
   if (node != trusted_root) {
     return Fail(Errc::kBadProof, "merkle proof for leaf " + std::to_string(proof.index) + " of " +
                                      std::to_string(proof.leaf_count) + " leads to root " +

@@ -21,11 +21,16 @@ constexpr std::size_t kInnerRecordBytes = 1 + 2 * Hash32::kSize;
 constexpr std::size_t kLeafHeaderBytes = 1 + Hash32::kSize;
 
 // Bit `i` of a key or of a proof bitmap, most significant bit of byte 0 first.
-bool BitAt(const std::uint8_t* bytes, std::size_t i) {
-  return (bytes[i / 8] >> (7 - i % 8)) & 1;
-}
+bool BitAt(const std::uint8_t* bytes, std::size_t i) { return (bytes[i / 8] >> (7 - i % 8)) & 1; }
 void SetBit(std::uint8_t* bytes, std::size_t i) {
   bytes[i / 8] = static_cast<std::uint8_t>(bytes[i / 8] | (0x80u >> (i % 8)));
+}
+
+// The empty subtree's hash (all zero). Word-wise: it runs for every sibling of every proof.
+bool IsEmpty(const Hash32& h) {
+  std::uint64_t w[4];
+  std::memcpy(w, h.data(), sizeof(w));
+  return (w[0] | w[1] | w[2] | w[3]) == 0;
 }
 
 // Number of leading bits `a` and `b` share (256 when equal).
@@ -122,9 +127,9 @@ class Updater {
 
   Result<Sub> Apply(const Hash32& node_hash, std::size_t depth, std::span<const Item> batch) {
     if (batch.empty()) {
-      return node_hash.IsZero() ? Sub{} : Sub{Kind::kUntouched, node_hash};
+      return IsEmpty(node_hash) ? Sub{} : Sub{Kind::kUntouched, node_hash};
     }
-    if (node_hash.IsZero()) return Build(depth, batch, nullptr);
+    if (IsEmpty(node_hash)) return Build(depth, batch, nullptr);
     BAYLINK_ASSIGN_OR_RETURN(LoadedNode node, LoadNode(m_store, node_hash, depth));
     if (node.is_leaf) {
       // The leaf stands for the only key of this subtree. It joins the rebuild unless the
@@ -157,8 +162,8 @@ class Updater {
 
   // Keys of a batch share their first `depth` bits and are sorted, so bit `depth` is 0 for a
   // prefix of the batch and 1 for the rest.
-  static std::pair<std::span<const Item>, std::span<const Item>> Split(
-      std::span<const Item> batch, std::size_t depth) {
+  static std::pair<std::span<const Item>, std::span<const Item>> Split(std::span<const Item> batch,
+                                                                       std::size_t depth) {
     const auto mid = std::partition_point(batch.begin(), batch.end(), [depth](const Item& item) {
       return !BitAt(item.key.data(), depth);
     });
@@ -217,8 +222,11 @@ class Updater {
 // ---- proofs -----------------------------------------------------------------------------
 
 std::size_t CountBits(const std::array<std::uint8_t, 32>& bitmap) {
+  // Four words, not 32 bytes: without -mpopcnt each std::popcount is a library call.
+  std::uint64_t words[4];
+  std::memcpy(words, bitmap.data(), sizeof(words));
   std::size_t n = 0;
-  for (std::uint8_t byte : bitmap) n += static_cast<std::size_t>(std::popcount(byte));
+  for (const std::uint64_t word : words) n += static_cast<std::size_t>(std::popcount(word));
   return n;
 }
 
@@ -239,8 +247,8 @@ Status CheckBitmap(std::uint16_t depth, const std::array<std::uint8_t, 32>& bitm
     // Bits of this byte at positions >= depth (all of them past the first byte).
     const unsigned mask = byte == depth / 8 ? 0xffu >> (depth % 8) : 0xffu;
     if (const unsigned stray = bitmap[byte] & mask; stray != 0) {
-      const std::size_t bit = byte * 8 + static_cast<std::size_t>(std::countl_zero(
-                                             static_cast<std::uint8_t>(stray)));
+      const std::size_t bit =
+          byte * 8 + static_cast<std::size_t>(std::countl_zero(static_cast<std::uint8_t>(stray)));
       return Fail(Errc::kNonCanonical, "sparse tree proof bitmap marks a sibling at depth " +
                                            std::to_string(bit) + ", at or below its depth " +
                                            std::to_string(depth));
@@ -248,8 +256,7 @@ Status CheckBitmap(std::uint16_t depth, const std::array<std::uint8_t, 32>& bitm
   }
   const std::size_t marked = CountBits(bitmap);
   if (sibling_count != marked) {
-    return Fail(Errc::kNonCanonical, "sparse tree proof carries " +
-                                         std::to_string(sibling_count) +
+    return Fail(Errc::kNonCanonical, "sparse tree proof carries " + std::to_string(sibling_count) +
                                          " siblings but its bitmap marks " +
                                          std::to_string(marked));
   }
@@ -267,7 +274,7 @@ Status CheckBitmap(std::uint16_t depth, const std::array<std::uint8_t, 32>& bitm
 Status CheckSiblings(std::span<const Hash32> siblings) {
   for (std::size_t i = 0; i < siblings.size(); ++i) {
     // An empty sibling is marked by a clear bitmap bit, never sent as a zero hash.
-    if (siblings[i].IsZero()) {
+    if (IsEmpty(siblings[i])) {
       return Fail(Errc::kNonCanonical, "sparse tree proof sibling " + std::to_string(i) +
                                            " is the empty hash but is marked non-empty");
     }
@@ -512,7 +519,7 @@ Result<Hash32> SparseMerkleTree::Update(const Hash32& root, std::span<const Chan
   }
   if (changes.empty()) {
     // Even an empty batch must name a root this store holds (a non-empty one reads it).
-    if (!root.IsZero()) BAYLINK_TRY(LoadNode(m_store, root, 0));
+    if (!IsEmpty(root)) BAYLINK_TRY(LoadNode(m_store, root, 0));
     return root;
   }
 
@@ -550,7 +557,7 @@ Result<Hash32> SparseMerkleTree::Update(const Hash32& root, std::span<const Chan
 Result<std::optional<Bytes>> SparseMerkleTree::Get(const Hash32& root, const Hash32& key) const {
   Hash32 node_hash = root;
   for (std::size_t depth = 0;; ++depth) {
-    if (node_hash.IsZero()) return std::optional<Bytes>();
+    if (IsEmpty(node_hash)) return std::optional<Bytes>();
     BAYLINK_ASSIGN_OR_RETURN(LoadedNode node, LoadNode(m_store, node_hash, depth));
     if (node.is_leaf) {
       if (node.key != key) return std::optional<Bytes>();
@@ -567,7 +574,7 @@ Result<SparseMerkleTree::ProofWithValue> SparseMerkleTree::Prove(const Hash32& r
   Proof& proof = out.proof;
   Hash32 node_hash = root;
   for (std::size_t depth = 0;; ++depth) {
-    if (node_hash.IsZero()) break;
+    if (IsEmpty(node_hash)) break;
     BAYLINK_ASSIGN_OR_RETURN(LoadedNode node, LoadNode(m_store, node_hash, depth));
     if (node.is_leaf) {
       const ByteView value = LeafValue(node);
@@ -585,7 +592,7 @@ Result<SparseMerkleTree::ProofWithValue> SparseMerkleTree::Prove(const Hash32& r
     }
     const bool right = BitAt(key.data(), depth);
     const Hash32& sibling = right ? node.left : node.right;
-    if (!sibling.IsZero()) {
+    if (!IsEmpty(sibling)) {
       SetBit(proof.bitmap.data(), depth);
       proof.siblings.push_back(sibling);
     }

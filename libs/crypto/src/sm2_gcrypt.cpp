@@ -8,8 +8,7 @@
 
 #include <array>
 #include <cstring>
-#include <mutex>
-
+#include "gcrypt_util.h"
 #include "sm2_engine.h"
 
 namespace baylink::crypto::internal {
@@ -22,21 +21,6 @@ struct SexpDeleter {
   void operator()(gcry_sexp_t s) const { gcry_sexp_release(s); }
 };
 using SexpPtr = std::unique_ptr<std::remove_pointer_t<gcry_sexp_t>, SexpDeleter>;
-
-// libgcrypt must be initialised once per process before use (and, per its manual, by the
-// application; we are the only user in Baylink). Its operations are thread-safe afterwards.
-void InitGcryptOnce() {
-  static std::once_flag once;
-  std::call_once(once, [] {
-    if (gcry_control(GCRYCTL_INITIALIZATION_FINISHED_P) != 0) return;  // someone else did
-    BAYLINK_ASSERT(gcry_check_version(GCRYPT_VERSION) != nullptr,
-                   "libgcrypt is older than the headers Baylink was built with");
-    // Secure memory needs privileges and mlock limits we do not want to require; secrets
-    // live in libgcrypt only for the duration of one signing call.
-    gcry_control(GCRYCTL_DISABLE_SECMEM, 0);
-    gcry_control(GCRYCTL_INITIALIZATION_FINISHED, 0);
-  });
-}
 
 std::string ErrorText(gcry_error_t err) {
   return std::string(gcry_strsource(err)) + "/" + gcry_strerror(err);

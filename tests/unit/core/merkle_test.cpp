@@ -39,11 +39,21 @@ Hash32 RefNode(const CryptoSuite& suite, const Hash32& left, const Hash32& right
 }
 
 // MTH(D[n])
-Hash32 RefRoot(const CryptoSuite& suite, std::span<const Bytes> d) {
+Hash32 RefTree(const CryptoSuite& suite, std::span<const Bytes> d) {
   if (d.empty()) return Hash32{};
   if (d.size() == 1) return RefLeaf(suite, d[0]);
   const std::size_t k = LargestPowerOfTwoBelow(d.size());
-  return RefNode(suite, RefRoot(suite, d.first(k)), RefRoot(suite, d.subspan(k)));
+  return RefNode(suite, RefTree(suite, d.first(k)), RefTree(suite, d.subspan(k)));
+}
+
+// The published root: H(0x02 || n as u64 big-endian || MTH(D[n])), zero for no leaves.
+Hash32 RefRoot(const CryptoSuite& suite, std::span<const Bytes> d) {
+  if (d.empty()) return Hash32{};
+  Bytes input{0x02};
+  for (int i = 7; i >= 0; --i) input.push_back(static_cast<std::uint8_t>(d.size() >> (8 * i)));
+  const Hash32 tree = RefTree(suite, d);
+  input.insert(input.end(), tree.bytes.begin(), tree.bytes.end());
+  return suite.Hash(input);
 }
 
 // PATH(m, D[n]), leaf side first.
@@ -53,10 +63,10 @@ std::vector<Hash32> RefPath(const CryptoSuite& suite, std::size_t m, std::span<c
   std::vector<Hash32> path;
   if (m < k) {
     path = RefPath(suite, m, d.first(k));
-    path.push_back(RefRoot(suite, d.subspan(k)));
+    path.push_back(RefTree(suite, d.subspan(k)));
   } else {
     path = RefPath(suite, m - k, d.subspan(k));
-    path.push_back(RefRoot(suite, d.first(k)));
+    path.push_back(RefTree(suite, d.first(k)));
   }
   return path;
 }
@@ -139,13 +149,16 @@ TEST_CASE("merkle roots and proofs equal the RFC 6962 definition for many tree s
   }
 }
 
-TEST_CASE("merkle root of no leaves is the zero hash and of one leaf is its leaf hash") {
+TEST_CASE("merkle root of no leaves is the zero hash and of one leaf commits to its leaf hash") {
   for (const auto& [name, suite] : TreeTestSuites()) {
     INFO("suite " << name);
     CHECK(Root(*suite, std::span<const Bytes>()) == Hash32{});
     CHECK(RootOfLeafHashes(*suite, std::span<const Hash32>()) == Hash32{});
     const std::vector<Bytes> one = {ToBytes("only")};
-    CHECK(Root(*suite, one) == LeafHash(*suite, one[0]));
+    Bytes count_one{0x02, 0, 0, 0, 0, 0, 0, 0, 1};
+    const Hash32 only = LeafHash(*suite, one[0]);
+    count_one.insert(count_one.end(), only.bytes.begin(), only.bytes.end());
+    CHECK(Root(*suite, one) == suite->Hash(count_one));
     const Bytes prefixed = {0x00, 'o', 'n', 'l', 'y'};
     CHECK(LeafHash(*suite, one[0]) == suite->Hash(prefixed));
     auto proof = Prove(*suite, LeafHashes(*suite, one), 0);
@@ -162,7 +175,10 @@ TEST_CASE("merkle leaves and inner nodes are domain separated") {
     const Hash32 a = LeafHash(*suite, leaves[0]);
     const Hash32 b = LeafHash(*suite, leaves[1]);
     const Hash32 root = Root(*suite, leaves);
-    CHECK(root == NodeHash(*suite, a, b));
+    Bytes count_two{0x02, 0, 0, 0, 0, 0, 0, 0, 2};
+    const Hash32 top = NodeHash(*suite, a, b);
+    count_two.insert(count_two.end(), top.bytes.begin(), top.bytes.end());
+    CHECK(root == suite->Hash(count_two));
     // The inner node's preimage, presented as leaf data, is not the root's one-leaf tree.
     Bytes inner(a.bytes.begin(), a.bytes.end());
     inner.insert(inner.end(), b.bytes.begin(), b.bytes.end());
@@ -194,10 +210,9 @@ TEST_CASE("merkle tree never duplicates a leaf, so [a, b, c] and [a, b, c, c] di
   }
 }
 
-TEST_CASE("merkle root alone does not bind the leaf count, as the header warns") {
-  // Documents the hazard rather than a feature: a path verifies under every (index,
-  // leaf_count) with the same turns from the root, so a caller that needs the position must
-  // compare proof.leaf_count with a count it trusts.
+TEST_CASE("merkle root binds the leaf count, so a proof under another count is rejected") {
+  // Without the count in the root, leaf 0 of four would also verify as "leaf 0 of 3" and
+  // leaf 3 as "leaf 5 of 6" (the same turns from the top of the shape).
   for (const auto& [name, suite] : TreeTestSuites()) {
     INFO("suite " << name);
     const std::vector<Bytes> four = {ToBytes("a"), ToBytes("b"), ToBytes("c"), ToBytes("d")};
@@ -209,11 +224,11 @@ TEST_CASE("merkle root alone does not bind the leaf count, as the header warns")
     REQUIRE(last);
     InclusionProof first_of_three = *first;
     first_of_three.leaf_count = 3;
-    CHECK(VerifyInclusion(*suite, root, four[0], first_of_three));
+    CHECK(CodeOf(VerifyInclusion(*suite, root, four[0], first_of_three)) == Errc::kBadProof);
     InclusionProof fifth_of_six = *last;
     fifth_of_six.index = 5;
     fifth_of_six.leaf_count = 6;
-    CHECK(VerifyInclusion(*suite, root, four[3], fifth_of_six));
+    CHECK(CodeOf(VerifyInclusion(*suite, root, four[3], fifth_of_six)) == Errc::kBadProof);
     // With the count fixed, the index is bound: no other index of four leaves verifies.
     for (std::uint64_t index = 0; index < 4; ++index) {
       InclusionProof moved = *last;
@@ -276,22 +291,19 @@ TEST_CASE("merkle proof verification rejects any flipped byte of the proof, leaf
         const Bytes encoded = EncodeProof(*proof);
         const Bytes& leaf = leaves[index];
         REQUIRE(DecodeAndVerify(*suite, root, leaf, encoded));
-        for (const std::uint8_t flip : {std::uint8_t{0x01}, std::uint8_t{0x80}, std::uint8_t{0xff}}) {
+        for (const std::uint8_t flip :
+             {std::uint8_t{0x01}, std::uint8_t{0x80}, std::uint8_t{0xff}}) {
           for (std::size_t i = 0; i < encoded.size(); ++i) {
             INFO("proof byte " << i << " ^ " << int{flip});
             Bytes mutated = encoded;
             mutated[i] ^= flip;
             if (!DecodeAndVerify(*suite, root, leaf, mutated)) continue;
-            // Accepted: then it must still state a fact. A changed leaf_count can pass with
-            // the same turns (see the test above; the caller's trusted-count check rejects
-            // it); a changed index only where another leaf holds the same data.
+            // Accepted: then it must still state a fact. The root binds the count, so only
+            // a changed index can pass, and only where another leaf holds the same data.
             const InclusionProof accepted = DecodeProof(mutated).value();
-            if (accepted.leaf_count != n) {
-              CHECK((i >= 8 && i < 16));
-            } else {
-              CHECK(accepted.index < n);
-              CHECK(leaves[accepted.index] == leaf);
-            }
+            CHECK(accepted.leaf_count == n);
+            CHECK(accepted.index < n);
+            CHECK(leaves[accepted.index] == leaf);
           }
           for (std::size_t i = 0; i < leaf.size(); ++i) {
             Bytes mutated = leaf;
@@ -311,8 +323,7 @@ TEST_CASE("merkle proof verification rejects any flipped byte of the proof, leaf
         Bytes longer = encoded;
         longer.push_back(0);
         CHECK(CodeOf(DecodeProof(longer)) == Errc::kTrailingBytes);
-        CHECK(CodeOf(DecodeProof(ByteView(encoded).first(encoded.size() - 1))) ==
-              Errc::kTruncated);
+        CHECK(CodeOf(DecodeProof(ByteView(encoded).first(encoded.size() - 1))) == Errc::kTruncated);
       }
     }
   }

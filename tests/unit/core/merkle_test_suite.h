@@ -26,8 +26,8 @@ class MixHashSuite final : public core::CryptoSuite {
   core::SuiteId Id() const override { return core::SuiteId::kSm; }
 
   core::Hash32 HashParts(std::span<const core::ByteView> parts) const override {
-    std::uint64_t lanes[4] = {0x6a09e667f3bcc908ULL, 0xbb67ae8584caa73bULL,
-                              0x3c6ef372fe94f82bULL, 0xa54ff53a5f1d36f1ULL};
+    std::uint64_t lanes[4] = {0x6a09e667f3bcc908ULL, 0xbb67ae8584caa73bULL, 0x3c6ef372fe94f82bULL,
+                              0xa54ff53a5f1d36f1ULL};
     std::uint64_t word = 0;
     std::uint64_t length = 0;
     for (const core::ByteView part : parts) {
@@ -79,7 +79,9 @@ class MixHashSuite final : public core::CryptoSuite {
   }
   static void Absorb(std::uint64_t (&lanes)[4], std::uint64_t word) {
     const std::uint64_t carry = lanes[3];
-    for (int i = 3; i > 0; --i) lanes[i] = Mix(lanes[i] ^ word ^ lanes[i - 1]) + 0x9e3779b97f4a7c15ULL * static_cast<std::uint64_t>(i);
+    for (int i = 3; i > 0; --i)
+      lanes[i] = Mix(lanes[i] ^ word ^ lanes[i - 1]) +
+                 0x9e3779b97f4a7c15ULL * static_cast<std::uint64_t>(i);
     lanes[0] = Mix(lanes[0] ^ word ^ carry);
   }
   static core::Error Unsupported() {

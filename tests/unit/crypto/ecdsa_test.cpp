@@ -120,7 +120,7 @@ TEST_CASE("ecdsa verify rejects a flipped recovery id although r and s are valid
   Signed s = MakeSigned(rng);
   s.signature[64] ^= 1;
   CheckError(Ecdsa().Verify(s.kp.public_key, s.message, s.signature), Errc::kBadSignature,
-             "inconsistent");
+             "recovery id v is wrong");
 }
 
 TEST_CASE("ecdsa verify rejects a recovery id outside 0 and 1") {

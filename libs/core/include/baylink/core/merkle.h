@@ -4,9 +4,11 @@
 //
 // Hashing, with domain separation so that an inner node can never pass as a leaf:
 //   leaf = H(0x00 || data)            node = H(0x01 || left || right)
+//   root = H(0x02 || n || tree)       (n the leaf count, u64 big-endian)
 // Shape (as RFC 6962 §2.1): for n > 1 leaves, the left subtree holds the largest power of
-// two k < n leaves and the right subtree the remaining n - k. The root of no leaves is the
-// all-zero hash (no hashing), the root of one leaf is its leaf hash.
+// two k < n leaves and the right subtree the remaining n - k; `tree` is the top node of that
+// shape (for one leaf, its leaf hash). The root of no leaves is the all-zero hash (no
+// hashing): no proof verifies against it.
 //
 // WARNING: the duplicated-leaf trap. Trees that pad an odd level by repeating its last node
 // (as Bitcoin's does) give the lists [a, b, c] and [a, b, c, c] the same root, so a proof
@@ -15,13 +17,9 @@
 // path length and every left/right turn from (index, leaf_count), rejecting any other
 // length (kProofDepth).
 //
-// WARNING: a root does not commit to its leaf count. A path verifies under every
-// (index, leaf_count) pair that makes the same turns from the root: leaf 0 of [a, b, c, d]
-// also verifies as "leaf 0 of 3", and leaf 3 as "leaf 5 of 6". A verified proof always shows
-// that the data is a leaf of the tree (domain separation rules out inner nodes), and with
-// leaf_count fixed the index is bound too; but proof.index means the leaf's position only
-// when the caller checks proof.leaf_count against a count it trusts (one committed next to
-// the root). Never read a position, or compare roots, using a count taken from the prover.
+// The root commits to the leaf count, so a verified proof's (index, leaf_count) are facts of
+// the root: RFC 6962's bare shape lets one path verify under every (index, leaf_count) that
+// makes the same turns (leaf 0 of 4 as "leaf 0 of 3"), which the count prefix rules out.
 #pragma once
 
 #include <cstdint>
@@ -67,7 +65,8 @@ std::size_t PathLength(std::uint64_t index, std::uint64_t leaf_count);
 Result<InclusionProof> Prove(const CryptoSuite& suite, std::span<const Hash32> leaf_hashes,
                              std::uint64_t index);
 
-// Checks that `leaf_data` is leaf proof.index of the tree with root `trusted_root`.
+// Checks that `leaf_data` is leaf proof.index of the proof.leaf_count leaves of the tree with
+// root `trusted_root`.
 // Errors: kInvalidArgument (index >= leaf_count or leaf_count == 0), kProofDepth (path
 // length differs from PathLength), kBadProof (recomputed root differs).
 Status VerifyInclusion(const CryptoSuite& suite, const Hash32& trusted_root, ByteView leaf_data,
