@@ -221,6 +221,7 @@ class OverlayStore final : public smt::NodeStore {
 
 void BM_SmtBatchInsert(benchmark::State& state, SuiteId id) {
   const std::size_t batch_size = static_cast<std::size_t>(state.range(0));
+  const unsigned threads = static_cast<unsigned>(state.range(1));
   const CryptoSuite& suite = Suite(id);
   const SparseFixture& f = Sparse(id);
   constexpr std::size_t kBatches = 8;
@@ -233,7 +234,7 @@ void BM_SmtBatchInsert(benchmark::State& state, SuiteId id) {
   for (auto _ : state) {
     state.PauseTiming();
     auto overlay = std::make_unique<OverlayStore>(f.store);
-    smt::SparseMerkleTree tree(suite, *overlay);
+    smt::SparseMerkleTree tree(suite, *overlay, threads);
     state.ResumeTiming();
     auto root = tree.Update(f.root, batches[i++ % kBatches]);
     benchmark::DoNotOptimize(root);
@@ -320,13 +321,17 @@ BENCHMARK_CAPTURE(BM_MerkleVerifyInclusion, ecdsa, SuiteId::kEcdsa)
     ->Arg(1 << 16)
     ->Arg(1 << 20);
 BENCHMARK_CAPTURE(BM_SmtBatchInsert, sm, SuiteId::kSm)
-    ->Arg(1000)
-    ->Arg(10000)
+    ->ArgNames({"batch", "threads"})
+    ->Args({1000, 1})
+    ->Args({10000, 1})
+    ->Args({10000, 2})
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
 BENCHMARK_CAPTURE(BM_SmtBatchInsert, ecdsa, SuiteId::kEcdsa)
-    ->Arg(1000)
-    ->Arg(10000)
+    ->ArgNames({"batch", "threads"})
+    ->Args({1000, 1})
+    ->Args({10000, 1})
+    ->Args({10000, 2})
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
 BENCHMARK_CAPTURE(BM_SmtProve, sm, SuiteId::kSm);

@@ -5,7 +5,7 @@
 set -euo pipefail
 build=${1:?usage: run-bench.sh BUILD_DIR [flags]}
 shift || true
-for b in crypto_bench merkle_bench; do
+for b in crypto_bench merkle_bench lightclient_bench; do
   echo "== $b"
   "$build/bench/$b" --benchmark_repetitions=5 --benchmark_report_aggregates_only=true \
     --benchmark_display_aggregates_only=true "$@" | grep -E 'median|^Benchmark|^-' || true

@@ -11,6 +11,7 @@
 #include <bit>
 #include <cstring>
 #include <string>
+#include <thread>
 
 namespace baylink::core::smt {
 namespace {
@@ -121,9 +122,11 @@ struct Sub {
 // once and each new inner node hashed once, however many keys pass through it.
 class Updater {
  public:
+  // `parallel_depth`: subtrees at depths below it are rebuilt as two halves, the left one on
+  // a thread of its own (so 2^parallel_depth threads at most).
   Updater(const CryptoSuite& suite, const NodeStore& store,
-          std::vector<std::pair<Hash32, Bytes>>& writes)
-      : m_suite(suite), m_store(store), m_writes(writes) {}
+          std::vector<std::pair<Hash32, Bytes>>& writes, std::size_t parallel_depth = 0)
+      : m_suite(suite), m_store(store), m_writes(writes), m_parallel_depth(parallel_depth) {}
 
   Result<Sub> Apply(const Hash32& node_hash, std::size_t depth, std::span<const Item> batch) {
     if (batch.empty()) {
@@ -145,8 +148,26 @@ class Updater {
       return Build(depth, batch, &existing);
     }
     const auto [lower, upper] = Split(batch, depth);
-    BAYLINK_ASSIGN_OR_RETURN(Sub left, Apply(node.left, depth + 1, lower));
-    BAYLINK_ASSIGN_OR_RETURN(Sub right, Apply(node.right, depth + 1, upper));
+    Result<Sub> left_result = Sub{};
+    Result<Sub> right_result = Sub{};
+    if (depth < m_parallel_depth && !lower.empty() && !upper.empty()) {
+      // The halves share nothing but the read-only store and suite; the left half collects
+      // its new nodes apart and they join this batch's writes after the thread ends.
+      std::vector<std::pair<Hash32, Bytes>> left_writes;
+      std::thread worker([&, left_hash = node.left, lower = lower] {
+        Updater sub(m_suite, m_store, left_writes, m_parallel_depth);
+        left_result = sub.Apply(left_hash, depth + 1, lower);
+      });
+      right_result = Apply(node.right, depth + 1, upper);
+      worker.join();
+      m_writes.insert(m_writes.end(), std::make_move_iterator(left_writes.begin()),
+                      std::make_move_iterator(left_writes.end()));
+    } else {
+      left_result = Apply(node.left, depth + 1, lower);
+      if (left_result) right_result = Apply(node.right, depth + 1, upper);
+    }
+    BAYLINK_ASSIGN_OR_RETURN(Sub left, std::move(left_result));
+    BAYLINK_ASSIGN_OR_RETURN(Sub right, std::move(right_result));
     if (left.hash == node.left && right.hash == node.right) {
       return Sub{Kind::kInner, node_hash};  // e.g. deleting absent keys: nothing to write
     }
@@ -217,6 +238,7 @@ class Updater {
   const CryptoSuite& m_suite;
   const NodeStore& m_store;
   std::vector<std::pair<Hash32, Bytes>>& m_writes;
+  std::size_t m_parallel_depth;
 };
 
 // ---- proofs -----------------------------------------------------------------------------
@@ -493,6 +515,13 @@ Status VerifyAbsence(const CryptoSuite& suite, const Hash32& trusted_root, const
 
 // ---- SparseMerkleTree ---------------------------------------------------------------------
 
+SparseMerkleTree::SparseMerkleTree(const CryptoSuite& suite, NodeStore& store,
+                                   unsigned update_threads)
+    : m_suite(suite), m_store(store), m_update_threads(update_threads) {
+  BAYLINK_ASSERT(update_threads >= 1 && update_threads <= 64,
+                 "SparseMerkleTree update_threads must be 1 to 64");
+}
+
 Result<Hash32> SparseMerkleTree::Update(const Hash32& root, std::span<const Change> changes) {
   // Validate and sort the whole batch before any hashing or reading.
   std::vector<Item> items;
@@ -524,15 +553,21 @@ Result<Hash32> SparseMerkleTree::Update(const Hash32& root, std::span<const Chan
   }
 
   // Every set value becomes exactly one leaf of the new tree, so its record is written and
-  // its hash computed here, once.
-  std::vector<std::pair<Hash32, Bytes>> writes;
-  writes.reserve(changes.size() * 4);
-  for (std::uint32_t index : order) {
-    const Change& change = changes[index];
-    Item item;
-    item.key = change.key;
-    item.remove = !change.value.has_value();
-    if (!item.remove) {
+  // its hash computed here, once: two hashes per key, split across the update threads.
+  const bool parallel = m_update_threads > 1 && changes.size() >= kParallelMinBatch;
+  const std::size_t threads = parallel ? m_update_threads : 1;
+  items.resize(changes.size());
+  std::vector<std::vector<std::pair<Hash32, Bytes>>> leaf_writes(threads);
+  auto hash_leaves = [&](std::size_t part) {
+    const std::size_t begin = order.size() * part / threads;
+    const std::size_t end = order.size() * (part + 1) / threads;
+    leaf_writes[part].reserve(end - begin);
+    for (std::size_t i = begin; i < end; ++i) {
+      const Change& change = changes[order[i]];
+      Item& item = items[i];
+      item.key = change.key;
+      item.remove = !change.value.has_value();
+      if (item.remove) continue;
       const Bytes& value = *change.value;
       item.leaf_hash = LeafHash(m_suite, change.key, m_suite.Hash(value));
       Bytes record(kLeafHeaderBytes + value.size());
@@ -541,12 +576,26 @@ Result<Hash32> SparseMerkleTree::Update(const Hash32& root, std::span<const Chan
       if (!value.empty()) {
         std::memcpy(record.data() + kLeafHeaderBytes, value.data(), value.size());
       }
-      writes.emplace_back(item.leaf_hash, std::move(record));
+      leaf_writes[part].emplace_back(item.leaf_hash, std::move(record));
     }
-    items.push_back(item);
+  };
+  {
+    std::vector<std::thread> workers;
+    for (std::size_t part = 1; part < threads; ++part) workers.emplace_back(hash_leaves, part);
+    hash_leaves(0);
+    for (std::thread& worker : workers) worker.join();
+  }
+  std::vector<std::pair<Hash32, Bytes>> writes;
+  writes.reserve(changes.size() * 4);
+  for (auto& part : leaf_writes) {
+    writes.insert(writes.end(), std::make_move_iterator(part.begin()),
+                  std::make_move_iterator(part.end()));
   }
 
-  Updater updater(m_suite, m_store, writes);
+  // Subtrees below depth d are rebuilt on 2^d threads, d the largest with 2^d <= threads.
+  std::size_t parallel_depth = 0;
+  while ((std::size_t{2} << parallel_depth) <= threads) ++parallel_depth;
+  Updater updater(m_suite, m_store, writes, parallel_depth);
   BAYLINK_ASSIGN_OR_RETURN(const Sub top, updater.Apply(root, 0, items));
   // One write for the batch: if it fails, the store holds nothing of it that matters (new
   // nodes are unreachable from any root the caller has) and the old root is intact.

@@ -913,5 +913,51 @@ TEST_CASE("sparse tree root equals the naive definition over thousands of keys i
   }
 }
 
+TEST_CASE("sparse tree updates on several threads give the same root and nodes as on one") {
+  for (const auto& [name, suite] : TreeTestSuites()) {
+    INFO("suite " << name << ", seed " << Seed());
+    TestRandom rng(Seed());
+    std::vector<Change> first;
+    for (int i = 0; i < 3000; ++i) {
+      Change c;
+      rng.Fill(c.key.bytes);
+      c.value = Bytes(1 + rng.Below(40));
+      rng.Fill(*c.value);
+      first.push_back(std::move(c));
+    }
+    // The second batch sets new keys, overwrites some and deletes some (present or not).
+    std::vector<Change> second;
+    for (int i = 0; i < 2500; ++i) {
+      Change c;
+      const std::uint64_t pick = rng.Below(3);
+      if (pick == 0) {
+        rng.Fill(c.key.bytes);
+      } else {
+        c.key = first[static_cast<std::size_t>(i)].key;
+      }
+      if (pick != 2) c.value = Bytes{static_cast<std::uint8_t>(i), 1};
+      second.push_back(std::move(c));
+    }
+    std::optional<Hash32> expected;
+    std::size_t expected_nodes = 0;
+    for (unsigned threads : {1u, 2u, 3u, 4u, 8u}) {
+      INFO("threads " << threads);
+      smt::MemoryNodeStore store;
+      SparseMerkleTree tree(*suite, store, threads);
+      const Hash32 mid = tree.Update(SparseMerkleTree::EmptyRoot(), first).value();
+      const Hash32 root = tree.Update(mid, second).value();
+      if (!expected) {
+        expected = root;
+        expected_nodes = store.size();
+      }
+      CHECK(root == *expected);
+      CHECK(store.size() == expected_nodes);
+      for (std::size_t i = 0; i < second.size(); i += 97) {
+        CHECK(tree.Get(root, second[i].key).value() == second[i].value);
+      }
+    }
+  }
+}
+
 }  // namespace
 }  // namespace baylink::core::smt

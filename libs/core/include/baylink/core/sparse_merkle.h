@@ -135,8 +135,15 @@ Status VerifyAbsence(const CryptoSuite& suite, const Hash32& trusted_root, const
 
 class SparseMerkleTree {
  public:
-  // The suite and store must outlive the tree.
-  SparseMerkleTree(const CryptoSuite& suite, NodeStore& store) : m_suite(suite), m_store(store) {}
+  // Batches smaller than this are updated on the calling thread alone.
+  static constexpr std::size_t kParallelMinBatch = 1024;
+
+  // The suite and store must outlive the tree. `update_threads` (1 to 64) is how many threads
+  // one Update may use: with more than one, a batch of at least kParallelMinBatch changes has
+  // its leaves hashed and the subtrees below the top levels rebuilt on that many threads (the
+  // caller's and update_threads - 1 started for the call). The result is the same for every
+  // thread count. Requires: the store's Get is safe to call from several threads.
+  SparseMerkleTree(const CryptoSuite& suite, NodeStore& store, unsigned update_threads = 1);
 
   static Hash32 EmptyRoot() { return Hash32{}; }
 
@@ -148,7 +155,7 @@ class SparseMerkleTree {
   // changed). On any error nothing is written.
   // Errors: kDuplicate (a key twice in one batch), kOversized (value over kMaxValueBytes),
   // kNotFound (root or a node under it missing from the store), kStorage (a malformed node
-  // record), store failures.
+  // record), store failures. Not to be run concurrently with another Update on the same store.
   Result<Hash32> Update(const Hash32& root, std::span<const Change> changes);
 
   // The value of `key` under `root`, or nullopt. Errors: kNotFound (missing node), kStorage
@@ -166,6 +173,7 @@ class SparseMerkleTree {
  private:
   const CryptoSuite& m_suite;
   NodeStore& m_store;
+  unsigned m_update_threads;
 };
 
 }  // namespace baylink::core::smt
