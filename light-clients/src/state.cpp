@@ -26,21 +26,6 @@ using core::Writer;
 
 namespace {
 
-template <class T>
-Result<T> DecodeWhole(ByteView data, std::string_view context) {
-  Reader r(data, context);
-  BAYLINK_ASSIGN_OR_RETURN(T value, T::Decode(r));
-  BAYLINK_TRY(r.Finish());
-  return value;
-}
-
-template <class T>
-Bytes EncodeAlone(const T& value) {
-  Writer w;
-  value.Encode(w);
-  return std::move(w).Take();
-}
-
 Status ReadVersion(Reader& r) {
   BAYLINK_ASSIGN_OR_RETURN(std::uint8_t version, r.U8("version"));
   if (version != kStateEncodingVersion) {
@@ -201,7 +186,7 @@ void ConsensusState::Encode(Writer& w) const {
   w.Fixed(validators_hash).Fixed(next_validators_hash);
 }
 
-Bytes ConsensusState::Encode() const { return EncodeAlone(*this); }
+Bytes ConsensusState::Encode() const { return core::EncodeValue(*this); }
 
 Result<ConsensusState> ConsensusState::Decode(Reader& r) {
   ConsensusState s;
@@ -218,7 +203,7 @@ Result<ConsensusState> ConsensusState::Decode(Reader& r) {
 }
 
 Result<ConsensusState> ConsensusState::Decode(ByteView data) {
-  return DecodeWhole<ConsensusState>(data, "consensus state");
+  return core::DecodeExactly<ConsensusState>(data, "consensus state");
 }
 
 // ---- ClientState ------------------------------------------------------------------------
@@ -231,7 +216,7 @@ void ClientState::Encode(Writer& w) const {
   validators.Encode(w);
 }
 
-Bytes ClientState::Encode() const { return EncodeAlone(*this); }
+Bytes ClientState::Encode() const { return core::EncodeValue(*this); }
 
 Result<ClientState> ClientState::Decode(Reader& r) {
   ClientState s;
@@ -248,7 +233,7 @@ Result<ClientState> ClientState::Decode(Reader& r) {
 }
 
 Result<ClientState> ClientState::Decode(ByteView data) {
-  return DecodeWhole<ClientState>(data, "client state");
+  return core::DecodeExactly<ClientState>(data, "client state");
 }
 
 // ---- SignedHeader -----------------------------------------------------------------------
@@ -259,7 +244,7 @@ void SignedHeader::Encode(Writer& w) const {
   validators.Encode(w);
 }
 
-Bytes SignedHeader::Encode() const { return EncodeAlone(*this); }
+Bytes SignedHeader::Encode() const { return core::EncodeValue(*this); }
 
 Result<SignedHeader> SignedHeader::Decode(Reader& r) {
   SignedHeader s;
@@ -270,7 +255,7 @@ Result<SignedHeader> SignedHeader::Decode(Reader& r) {
 }
 
 Result<SignedHeader> SignedHeader::Decode(ByteView data) {
-  return DecodeWhole<SignedHeader>(data, "signed header");
+  return core::DecodeExactly<SignedHeader>(data, "signed header");
 }
 
 // ---- Misbehaviour -----------------------------------------------------------------------
@@ -283,7 +268,7 @@ void Misbehaviour::Encode(Writer& w) const {
   trusted_validators.Encode(w);
 }
 
-Bytes Misbehaviour::Encode() const { return EncodeAlone(*this); }
+Bytes Misbehaviour::Encode() const { return core::EncodeValue(*this); }
 
 Result<Misbehaviour> Misbehaviour::Decode(Reader& r) {
   Misbehaviour m;
@@ -298,7 +283,7 @@ Result<Misbehaviour> Misbehaviour::Decode(Reader& r) {
 }
 
 Result<Misbehaviour> Misbehaviour::Decode(ByteView data) {
-  return DecodeWhole<Misbehaviour>(data, "misbehaviour");
+  return core::DecodeExactly<Misbehaviour>(data, "misbehaviour");
 }
 
 // ---- Evidence ---------------------------------------------------------------------------
@@ -323,7 +308,7 @@ void Evidence::Encode(Writer& w) const {
   WriteTimestamp(w, detected_at);
 }
 
-Bytes Evidence::Encode() const { return EncodeAlone(*this); }
+Bytes Evidence::Encode() const { return core::EncodeValue(*this); }
 
 Result<Evidence> Evidence::Decode(Reader& r) {
   Evidence e;
@@ -353,7 +338,7 @@ Result<Evidence> Evidence::Decode(Reader& r) {
   return e;
 }
 
-Result<Evidence> Evidence::Decode(ByteView data) { return DecodeWhole<Evidence>(data, "evidence"); }
+Result<Evidence> Evidence::Decode(ByteView data) { return core::DecodeExactly<Evidence>(data, "evidence"); }
 
 // ---- internal.h -------------------------------------------------------------------------
 

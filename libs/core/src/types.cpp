@@ -8,22 +8,6 @@
 namespace baylink::core {
 namespace {
 
-// Decodes exactly one value from `data`; used by every Decode(ByteView) overload.
-template <class T>
-Result<T> DecodeWhole(ByteView data, std::string_view context) {
-  Reader r(data, context);
-  BAYLINK_ASSIGN_OR_RETURN(T value, T::Decode(r));
-  BAYLINK_TRY(r.Finish());
-  return value;
-}
-
-template <class T>
-Bytes EncodeAlone(const T& value) {
-  Writer w;
-  value.Encode(w);
-  return std::move(w).Take();
-}
-
 bool IsChainIdChar(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-'; }
 bool IsNameChar(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
@@ -83,7 +67,7 @@ void BlockHeader::Encode(Writer& w) const {
   w.Fixed(validators_hash).Fixed(next_validators_hash).U32(proposer);
 }
 
-Bytes BlockHeader::Encode() const { return EncodeAlone(*this); }
+Bytes BlockHeader::Encode() const { return EncodeValue(*this); }
 
 Result<BlockHeader> BlockHeader::Decode(Reader& r) {
   BlockHeader h;
@@ -107,7 +91,7 @@ Result<BlockHeader> BlockHeader::Decode(Reader& r) {
 }
 
 Result<BlockHeader> BlockHeader::Decode(ByteView data) {
-  return DecodeWhole<BlockHeader>(data, "header");
+  return DecodeExactly<BlockHeader>(data, "header");
 }
 
 Hash32 BlockHeader::Hash(const CryptoSuite& suite) const { return suite.Hash(Encode()); }
@@ -166,7 +150,7 @@ void ValidatorSet::Encode(Writer& w) const {
   for (const Validator& v : m_validators) w.Fixed(v.public_key).U64(v.power);
 }
 
-Bytes ValidatorSet::Encode() const { return EncodeAlone(*this); }
+Bytes ValidatorSet::Encode() const { return EncodeValue(*this); }
 
 Result<ValidatorSet> ValidatorSet::Decode(Reader& r) {
   BAYLINK_ASSIGN_OR_RETURN(std::uint32_t n,
@@ -180,7 +164,7 @@ Result<ValidatorSet> ValidatorSet::Decode(Reader& r) {
 }
 
 Result<ValidatorSet> ValidatorSet::Decode(ByteView data) {
-  return DecodeWhole<ValidatorSet>(data, "validator set");
+  return DecodeExactly<ValidatorSet>(data, "validator set");
 }
 
 // ---- CommitCertificate -----------------------------------------------------------------
@@ -190,7 +174,7 @@ void CommitCertificate::Encode(Writer& w) const {
   for (const CommitSignature& s : signatures) w.U32(s.validator_index).Blob(s.signature);
 }
 
-Bytes CommitCertificate::Encode() const { return EncodeAlone(*this); }
+Bytes CommitCertificate::Encode() const { return EncodeValue(*this); }
 
 Result<CommitCertificate> CommitCertificate::Decode(Reader& r) {
   CommitCertificate c;
@@ -214,7 +198,7 @@ Result<CommitCertificate> CommitCertificate::Decode(Reader& r) {
 }
 
 Result<CommitCertificate> CommitCertificate::Decode(ByteView data) {
-  return DecodeWhole<CommitCertificate>(data, "commit certificate");
+  return DecodeExactly<CommitCertificate>(data, "commit certificate");
 }
 
 Hash32 CommitVoteDigest(const CryptoSuite& suite, std::string_view chain_id,
@@ -236,7 +220,7 @@ void Transaction::Encode(Writer& w) const {
   w.Blob(signature);
 }
 
-Bytes Transaction::Encode() const { return EncodeAlone(*this); }
+Bytes Transaction::Encode() const { return EncodeValue(*this); }
 
 Result<Transaction> Transaction::Decode(Reader& r) {
   Transaction t;
@@ -252,7 +236,7 @@ Result<Transaction> Transaction::Decode(Reader& r) {
 }
 
 Result<Transaction> Transaction::Decode(ByteView data) {
-  return DecodeWhole<Transaction>(data, "transaction");
+  return DecodeExactly<Transaction>(data, "transaction");
 }
 
 Hash32 Transaction::Hash(const CryptoSuite& suite) const {
@@ -298,7 +282,7 @@ void Receipt::Encode(Writer& w) const {
   for (const Event& e : events) e.Encode(w);
 }
 
-Bytes Receipt::Encode() const { return EncodeAlone(*this); }
+Bytes Receipt::Encode() const { return EncodeValue(*this); }
 
 Result<Receipt> Receipt::Decode(Reader& r) {
   Receipt rc;
@@ -324,6 +308,6 @@ Result<Receipt> Receipt::Decode(Reader& r) {
   return rc;
 }
 
-Result<Receipt> Receipt::Decode(ByteView data) { return DecodeWhole<Receipt>(data, "receipt"); }
+Result<Receipt> Receipt::Decode(ByteView data) { return DecodeExactly<Receipt>(data, "receipt"); }
 
 }  // namespace baylink::core

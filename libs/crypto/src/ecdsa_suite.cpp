@@ -44,17 +44,7 @@ class EcdsaSuite final : public core::CryptoSuite {
   std::size_t SignatureSize() const override { return kEcdsaSignatureSize; }
 
   core::KeyPair GenerateKey(core::RandomSource& rng) const override {
-    std::array<std::uint8_t, 32> raw{};
-    for (;;) {
-      rng.Fill(raw);
-      if (secp256k1_ec_seckey_verify(m_ctx, raw.data()) == 1) break;
-    }
-    core::KeyPair out{core::SecretKey(raw), {}};
-    std::memset(raw.data(), 0, raw.size());
-    auto pub = DerivePublicKey(out.secret);
-    BAYLINK_ASSERT(pub.has_value(), "a verified secret key must derive a public key");
-    out.public_key = *pub;
-    return out;
+    return GenerateKeyPair(*this, rng);
   }
 
   core::Result<core::SecretKey> ImportSecretKey(core::ByteView raw) const override {

@@ -47,17 +47,7 @@ class SmSuite final : public core::CryptoSuite {
   std::size_t SignatureSize() const override { return kSm2SignatureSize; }
 
   core::KeyPair GenerateKey(core::RandomSource& rng) const override {
-    std::array<std::uint8_t, 32> raw{};
-    for (;;) {
-      rng.Fill(raw);
-      if (CheckSecretScalar(raw, kSm2Order, /*sm2=*/true)) break;
-    }
-    core::KeyPair out{core::SecretKey(raw), {}};
-    std::memset(raw.data(), 0, raw.size());
-    auto pub = DerivePublicKey(out.secret);
-    BAYLINK_ASSERT(pub.has_value(), "a checked SM2 secret key must derive a public key");
-    out.public_key = *pub;
-    return out;
+    return GenerateKeyPair(*this, rng);
   }
 
   core::Result<core::SecretKey> ImportSecretKey(core::ByteView raw) const override {

@@ -3,6 +3,7 @@
 
 #include <sys/random.h>
 
+#include <array>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -66,3 +67,20 @@ void SystemRandom::Fill(std::span<std::uint8_t> out) {
 }
 
 }  // namespace baylink::crypto
+
+namespace baylink::crypto::internal {
+
+core::KeyPair GenerateKeyPair(const core::CryptoSuite& suite, core::RandomSource& rng) {
+  std::array<std::uint8_t, 32> raw{};
+  for (;;) {
+    rng.Fill(raw);
+    auto secret = suite.ImportSecretKey(raw);  // the suite's own range check (0 < k < n ...)
+    if (!secret) continue;
+    std::memset(raw.data(), 0, raw.size());
+    auto pub = suite.DerivePublicKey(*secret);
+    BAYLINK_ASSERT(pub.has_value(), "an accepted secret key must derive a public key");
+    return core::KeyPair{*secret, *pub};
+  }
+}
+
+}  // namespace baylink::crypto::internal

@@ -107,6 +107,26 @@ class Reader {
   std::string_view m_context;
 };
 
+// The encoding of one value of a type with `void Encode(Writer&) const`.
+template <class T>
+Bytes EncodeValue(const T& value) {
+  Writer w;
+  value.Encode(w);
+  return std::move(w).Take();
+}
+
+// Decodes exactly one value of a type with `static Result<T> Decode(Reader&)` from `data`:
+// errors of T::Decode, and kTrailingBytes if anything follows it. `context` names the value
+// in error messages.
+template <class T>
+Result<T> DecodeExactly(ByteView data, std::string_view context) {
+  Reader r(data, context);
+  auto value = T::Decode(r);
+  if (!value) return std::move(value).error();
+  BAYLINK_TRY(r.Finish());
+  return value;
+}
+
 // True when `text` is well-formed UTF-8 (no overlong forms, no surrogates, <= U+10FFFF).
 bool IsValidUtf8(std::string_view text);
 
