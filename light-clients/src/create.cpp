@@ -40,7 +40,7 @@ Result<LightClient> LightClient::Create(const core::CryptoSuite& suite, ClientPa
   // outside the trusting period would make a client that can never be updated.
   const std::int64_t now_ms = detail::NowMs(now);
   if (detail::BeyondClockDrift(trusted_header.timestamp_ms, now_ms, params.max_clock_drift)) {
-    return Fail(Errc::kInvalidArgument,
+    return Fail(Errc::kBadTimestamp,
                 "client creation rejected: the trusted header's time " +
                     std::to_string(trusted_header.timestamp_ms) +
                     " ms is beyond now + max clock drift (" +
@@ -147,7 +147,7 @@ Status LightClient::CheckSuite(const core::CryptoSuite& suite, std::string_view 
 
 Status LightClient::CheckNotFrozen(std::string_view action) const {
   if (!m_state.frozen()) return core::Ok();
-  return Fail(Errc::kUnsupported,
+  return Fail(Errc::kFrozen,
               std::string(action) + " rejected: " + detail::ClientName(m_state.params) +
                   " is frozen by misbehaviour at height " + std::to_string(*m_state.frozen_height) +
                   "; it verifies nothing until governance resets it");

@@ -68,12 +68,12 @@ Result<UpdateChange> LightClient::VerifyUpdate(const core::CryptoSuite& suite,
         return Rejected(Errc::kDuplicate, "height " + std::to_string(header.height) +
                                               " is already trusted with this header");
       }
-      return Rejected(Errc::kInvalidArgument,
+      return Rejected(Errc::kConflict,
                       "header at height " + std::to_string(header.height) +
                           " differs from the header trusted there; if its certificate is "
                           "valid, submit both as misbehaviour");
     }
-    return Rejected(Errc::kInvalidArgument, "height " + std::to_string(header.height) +
+    return Rejected(Errc::kStale, "height " + std::to_string(header.height) +
                                                 " is not above the latest trusted height " +
                                                 std::to_string(m_state.latest_height) +
                                                 "; the client only moves forward");
@@ -84,12 +84,12 @@ Result<UpdateChange> LightClient::VerifyUpdate(const core::CryptoSuite& suite,
   //    pushed forward, and with it the expiry of every honest state).
   if (header.timestamp_ms <=
       static_cast<std::uint64_t>(trusted.timestamp.time_since_epoch().count())) {
-    return Rejected(Errc::kInvalidArgument, "header time " + std::to_string(header.timestamp_ms) +
+    return Rejected(Errc::kBadTimestamp, "header time " + std::to_string(header.timestamp_ms) +
                                                 " ms is not after the trusted header's " +
                                                 detail::FormatTime(trusted.timestamp));
   }
   if (detail::BeyondClockDrift(header.timestamp_ms, now_ms, params.max_clock_drift)) {
-    return Rejected(Errc::kInvalidArgument,
+    return Rejected(Errc::kBadTimestamp,
                     "header time " + std::to_string(header.timestamp_ms) +
                         " ms is in the future: beyond now + max clock drift (" +
                         std::to_string(now_ms + params.max_clock_drift.count()) +

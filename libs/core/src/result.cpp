@@ -25,6 +25,10 @@ std::string_view ErrcName(Errc code) {
     case Errc::kNotFound: return "not_found";
     case Errc::kUnsupported: return "unsupported";
     case Errc::kInvalidArgument: return "invalid_argument";
+    case Errc::kStale: return "stale";
+    case Errc::kBadTimestamp: return "bad_timestamp";
+    case Errc::kConflict: return "conflict";
+    case Errc::kFrozen: return "frozen";
     case Errc::kIo: return "io";
     case Errc::kStorage: return "storage";
     case Errc::kUnavailable: return "unavailable";

@@ -88,7 +88,7 @@ TEST_CASE("attack: a header from the future is refused") {
     later.interval = std::chrono::hours(1);
     const SignedHeader& future = env.chain.Advance(later);
     ExpectError(env.client.VerifyUpdate(env.suite, future, env.chain.TimeOf(1) + 1s),
-                Errc::kInvalidArgument, "is in the future");
+                Errc::kBadTimestamp, "is in the future");
     CHECK(env.client.VerifyUpdate(env.suite, future, env.chain.TimeOf(2)));
   }
 }

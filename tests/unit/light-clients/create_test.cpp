@@ -102,7 +102,7 @@ TEST_CASE("create rejects a checkpoint from beyond the allowed clock drift") {
   CHECK(LightClient::Create(env.suite, params, g.header, g.validators, env.chain.TimeOf(1) - 10s));
   ExpectError(LightClient::Create(env.suite, params, g.header, g.validators,
                                   env.chain.TimeOf(1) - 10s - 1ms),
-              Errc::kInvalidArgument, "beyond now + max clock drift");
+              Errc::kBadTimestamp, "beyond now + max clock drift");
 }
 
 TEST_CASE("create rejects a proposer index outside the validator set") {

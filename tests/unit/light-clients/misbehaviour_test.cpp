@@ -195,18 +195,18 @@ TEST_CASE("a frozen client verifies nothing") {
   const Misbehaviour m = ForkAtThree(env);
   REQUIRE(env.client.SubmitMisbehaviour(env.suite, m, env.Now()));
   const char* frozen = "is frozen by misbehaviour at height 3";
-  ExpectError(env.client.VerifyUpdate(env.suite, env.chain.At(2), env.Now()), Errc::kUnsupported,
+  ExpectError(env.client.VerifyUpdate(env.suite, env.chain.At(2), env.Now()), Errc::kFrozen,
               frozen);
-  ExpectError(env.client.VerifyMisbehaviour(env.suite, m, env.Now()), Errc::kUnsupported, frozen);
+  ExpectError(env.client.VerifyMisbehaviour(env.suite, m, env.Now()), Errc::kFrozen, frozen);
   const core::merkle::InclusionProof proof{0, 1, {}};
-  ExpectError(env.client.VerifyReceipt(env.suite, 1, core::Receipt{}, proof), Errc::kUnsupported,
+  ExpectError(env.client.VerifyReceipt(env.suite, 1, core::Receipt{}, proof), Errc::kFrozen,
               frozen);
   ExpectError(env.client.VerifyTransaction(env.suite, 1, core::Transaction{}, proof),
-              Errc::kUnsupported, frozen);
+              Errc::kFrozen, frozen);
   ExpectError(env.client.VerifyStatePresence(env.suite, 1, core::Hash32{}, {}, core::smt::Proof{}),
-              Errc::kUnsupported, frozen);
+              Errc::kFrozen, frozen);
   ExpectError(env.client.VerifyStateAbsence(env.suite, 1, core::Hash32{}, core::smt::Proof{}),
-              Errc::kUnsupported, frozen);
+              Errc::kFrozen, frozen);
   // Restoring a frozen client keeps it frozen.
   std::vector<ConsensusState> states;
   for (const auto& [height, s] : env.client.consensus_states()) states.push_back(s);

@@ -171,9 +171,9 @@ TEST_CASE("update rejects a header at or below the latest trusted height") {
   env.chain.Advance();
   REQUIRE(env.client.Update(env.suite, env.chain.At(3), env.Now()));
   ExpectError(env.client.VerifyUpdate(env.suite, env.chain.At(2), env.Now()),
-              Errc::kInvalidArgument, "is not above the latest trusted height 3");
+              Errc::kStale, "is not above the latest trusted height 3");
   ExpectError(env.client.VerifyUpdate(env.suite, env.chain.Fork(3, RandomHash(env.rng)), env.Now()),
-              Errc::kInvalidArgument, "submit both as misbehaviour");
+              Errc::kConflict, "submit both as misbehaviour");
 }
 
 TEST_CASE("update rejects a header whose time is not after the trusted header's") {
@@ -182,7 +182,7 @@ TEST_CASE("update rejects a header whose time is not after the trusted header's"
     core::BlockHeader h = env.chain.Advance().header;
     h.timestamp_ms = env.chain.Genesis().header.timestamp_ms;
     ExpectError(env.client.VerifyUpdate(env.suite, Resign(env, h, 2), env.Now()),
-                Errc::kInvalidArgument, "is not after the trusted header's");
+                Errc::kBadTimestamp, "is not after the trusted header's");
   }
 }
 
@@ -192,7 +192,7 @@ TEST_CASE("update accepts a header up to the allowed clock drift ahead and no fu
   const auto header_time = env.chain.TimeOf(2);
   CHECK(env.client.VerifyUpdate(env.suite, next, header_time - 10s));
   ExpectError(env.client.VerifyUpdate(env.suite, next, header_time - 10s - 1ms),
-              Errc::kInvalidArgument, "is in the future");
+              Errc::kBadTimestamp, "is in the future");
 }
 
 TEST_CASE("update rejects a certificate for another height or another header") {
@@ -337,7 +337,7 @@ TEST_CASE("update reports the first failing check in the documented order") {
   future.timestamp_ms += 3'600'000;
   SignedHeader future_unbound = next;
   future_unbound.header = future;
-  ExpectError(client.VerifyUpdate(env.suite, future_unbound, now), Errc::kInvalidArgument,
+  ExpectError(client.VerifyUpdate(env.suite, future_unbound, now), Errc::kBadTimestamp,
               "in the future");
   // Binding before the validator set.
   SignedHeader unbound_bad_set = next;

@@ -77,7 +77,7 @@ class LightClient {
   // because the operator says so; everything after it is verified.
   // Checks, in order: params (ClientParams::Validate; the suite matches params.suite:
   // kInvalidArgument); the header's chain id equals params.chain_id (kWrongChain); the
-  // header is not beyond now + max_clock_drift (kInvalidArgument) and still inside the
+  // header is not beyond now + max_clock_drift (kBadTimestamp) and still inside the
   // trusting period at `now` (kExpired: the client could never be updated); the set hashes
   // to header.validators_hash (kBadProof); the proposer index lies in the set (kMalformed).
   static core::Result<LightClient> Create(const core::CryptoSuite& suite, ClientParams params,
@@ -114,16 +114,16 @@ class LightClient {
   // Checks, in this order (state before input, cheap before expensive, so a flood of
   // forged headers costs a comparison or a hash each, not signature checks):
   //   1. suite is params().suite (kInvalidArgument): a caller error, before anything.
-  //   2. the client is not frozen (kUnsupported).
+  //   2. the client is not frozen (kFrozen).
   //   3. header chain id is params().chain_id (kWrongChain).
   //   4. the latest trusted state is inside the trusting period: now < its time +
   //      trusting_period (kExpired). Nothing can pass otherwise, so this comes before any
   //      fault of the header; the client needs a governance reset.
   //   5. height above the latest trusted height: kDuplicate when it is the very header
-  //      trusted there (a relayer race: harmless), kInvalidArgument otherwise (the message
-  //      says to submit a valid conflicting header as misbehaviour).
-  //   6. header time after the trusted time (kInvalidArgument) and not beyond now +
-  //      max_clock_drift (kInvalidArgument: a header from the future).
+  //      trusted there (a relayer race: harmless), kConflict when another header is trusted
+  //      there (the message says to submit a valid one as misbehaviour), kStale otherwise.
+  //   6. header time after the trusted time (kBadTimestamp) and not beyond now +
+  //      max_clock_drift (kBadTimestamp: a header from the future).
   //   7. certificate and header agree: height, then the recomputed header hash
   //      (kInvalidArgument). One hash.
   //   8. the validator set hashes to header.validators_hash (kBadProof), and the proposer
@@ -155,7 +155,7 @@ class LightClient {
   // Checks that `misbehaviour` proves the chain signed two headers at one height, without
   // changing the client; returns the Evidence to keep.
   // Checks, in this order:
-  //   1. suite (kInvalidArgument); not already frozen (kUnsupported).
+  //   1. suite (kInvalidArgument); not already frozen (kFrozen).
   //   2. the claim's shape: every header of params().chain_id (kWrongChain); with two
   //      headers, the same height (kInvalidArgument) and different hashes
   //      (kInvalidArgument: nothing conflicts); with one, the client trusts its height
@@ -188,7 +188,7 @@ class LightClient {
 
   // ---- proofs.cpp ----------------------------------------------------------------------
   // Each checks a fact against a root of the consensus state at `height`. Checks, in order:
-  // suite (kInvalidArgument); not frozen (kUnsupported: a frozen client vouches for
+  // suite (kInvalidArgument); not frozen (kFrozen: a frozen client vouches for
   // nothing); `height` trusted (kNotFound, naming the trusted range); then the proof, with
   // the errors of core::merkle::VerifyInclusion (kInvalidArgument, kProofDepth, kBadProof)
   // or core::smt::VerifyPresence / VerifyAbsence (kProofDepth, kNonCanonical, kBadProof).

@@ -41,6 +41,10 @@ enum class Errc : std::uint16_t {
   kNotFound,             // the requested item does not exist
   kUnsupported,          // the operation is not available (e.g. recovery on the sm suite)
   kInvalidArgument,      // a parameter is outside its documented domain
+  kStale,                // for a height (or nonce) already passed; only newer ones are accepted
+  kBadTimestamp,         // a time outside the accepted window (not after the last, or too far ahead)
+  kConflict,             // contradicts something already trusted (e.g. another header at a height)
+  kFrozen,               // the verifier froze on proven misbehaviour and accepts nothing until reset
   // --- local failure ----------------------------------------------------------------
   kIo = 500,             // file or socket I/O failed
   kStorage,              // the key-value store failed
