@@ -13,6 +13,7 @@
 #include "baylink/core/sparse_merkle.h"
 #include "baylink/core/types.h"
 #include "baylink/crypto/suites.h"
+#include "lightclient_fixture.h"
 
 namespace {
 using namespace baylink::core;
@@ -125,6 +126,11 @@ int main(int argc, char** argv) {
   const Bytes der_sig = baylink::crypto::Sm2SignatureToDer(sm_sig).value();
   der.insert(der.end(), der_sig.begin(), der_sig.end());
   Write(dir, "fuzz_signature", 1, der);
+  const baylink::fuzz::LightClientFixture lc;
+  for (std::uint64_t height = lc.chain.first_height() + 1; height <= lc.chain.latest_height();
+       ++height) {
+    Write(dir, "fuzz_lightclient_update", static_cast<int>(height), lc.chain.At(height).Encode());
+  }
   std::printf("seed corpus written to %s\n", dir.c_str());
   return 0;
 }
