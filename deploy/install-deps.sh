@@ -9,6 +9,7 @@ packages=(
   clang libclang-rt-14-dev
   libssl-dev openssl
   libsecp256k1-dev nettle-dev libbotan-2-dev libgcrypt20-dev
+  librocksdb-dev
   doctest-dev libbenchmark-dev nlohmann-json3-dev
 )
 

@@ -1,0 +1,113 @@
+// SPDX-License-Identifier: Apache-2.0
+//
+// The key-value store interface (DESIGN §2 libs/storage). Keys and values are arbitrary byte
+// strings, including empty ones; keys are ordered by their bytes, compared as unsigned and
+// lexicographically (a proper prefix sorts before its extensions), the order RocksDB's default
+// comparator uses. Two implementations: OpenRocksDb (rocksdb_store.h) and MakeMemoryKvStore
+// (memory_store.h), with the same observable behaviour.
+//
+// Thread safety: every KvStore method may be called from several threads at once; each write
+// (Put, Delete, Write) is atomic and readers see it entirely or not at all. A Snapshot is
+// read-only and may be used from any thread, also concurrently.
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "baylink/core/bytes.h"
+#include "baylink/core/result.h"
+
+namespace baylink::storage {
+
+using core::Bytes;
+using core::ByteView;
+
+// How a write reaches the disk.
+struct WriteOptions {
+  // When true the write is flushed to stable storage (fsync of the write-ahead log) before
+  // the call returns, so it survives a machine crash; when false it survives a process crash
+  // but a machine crash may lose the most recent writes (never part of one write). The
+  // memory store ignores it.
+  bool sync = false;
+};
+
+// An ordered list of puts and deletes applied by KvStore::Write all-or-nothing. Operations
+// apply in the order they were added: a later operation on the same key wins. Not safe for
+// concurrent modification; a batch being written must not be modified at the same time.
+class WriteBatch {
+ public:
+  // One operation: a put of `value`, or a delete when value is nullopt.
+  struct Op {
+    Bytes key;
+    std::optional<Bytes> value;
+  };
+
+  void Put(ByteView key, ByteView value);
+  void Delete(ByteView key);
+  void Clear() { m_ops.clear(); }
+
+  const std::vector<Op>& ops() const { return m_ops; }
+  std::size_t size() const { return m_ops.size(); }
+  bool empty() const { return m_ops.empty(); }
+
+ private:
+  std::vector<Op> m_ops;
+};
+
+// What a scan visitor asks for next.
+enum class ScanStep { kContinue, kStop };
+
+// Called for each entry of a scan, in key order. The views are valid only during the call.
+// Requires: the visitor does not write to the store being scanned (the memory store holds
+// no lock while visiting, but neither implementation promises to show or hide such writes).
+using ScanVisitor = std::function<ScanStep(ByteView key, ByteView value)>;
+
+// A consistent, read-only view of a store at the moment it was taken: later writes are never
+// visible through it. Requires: the store it came from outlives it (destroying a store with
+// a live snapshot is a bug and aborts). Thread safety: any thread, concurrently.
+class Snapshot {
+ public:
+  virtual ~Snapshot() = default;
+  // The value of `key` in the view, or nullopt. Errors: kStorage / kIo (backend failure,
+  // with its message).
+  virtual core::Result<std::optional<Bytes>> Get(ByteView key) const = 0;
+  // Visits every entry whose key starts with `prefix` (all entries for an empty prefix) in
+  // key order until the visitor returns kStop. Errors: kStorage / kIo.
+  virtual core::Status Scan(ByteView prefix, const ScanVisitor& visit) const = 0;
+};
+
+class KvStore {
+ public:
+  virtual ~KvStore() = default;
+
+  // The current value of `key`, or nullopt. Errors: kStorage / kIo.
+  virtual core::Result<std::optional<Bytes>> Get(ByteView key) const = 0;
+
+  // Applies every operation of `batch` atomically: after a crash or a failure either all of
+  // them or none are visible. An empty batch is a no-op that succeeds. Errors: kStorage /
+  // kIo with the backend's message; on error nothing was applied.
+  virtual core::Status Write(const WriteBatch& batch, WriteOptions options = {}) = 0;
+
+  // Visits every entry whose key starts with `prefix` (all entries for an empty prefix) in
+  // key order until the visitor returns kStop. The scan sees one consistent state (writes
+  // that complete during the scan are not visited). Errors: kStorage / kIo.
+  virtual core::Status Scan(ByteView prefix, const ScanVisitor& visit) const = 0;
+
+  // A snapshot of the current state. Errors: kStorage / kIo.
+  virtual core::Result<std::unique_ptr<Snapshot>> GetSnapshot() const = 0;
+
+  // Sets `key` to `value` (a one-operation Write). Errors: as Write.
+  core::Status Put(ByteView key, ByteView value, WriteOptions options = {});
+  // Removes `key`; removing an absent key succeeds (a one-operation Write). Errors: as Write.
+  core::Status Delete(ByteView key, WriteOptions options = {});
+};
+
+// The smallest key greater than every key starting with `prefix`: the prefix with trailing
+// 0xff bytes dropped and its last byte incremented. nullopt when no such key exists (the
+// prefix is empty or all 0xff), i.e. the prefix range is unbounded above.
+std::optional<Bytes> PrefixUpperBound(ByteView prefix);
+
+}  // namespace baylink::storage

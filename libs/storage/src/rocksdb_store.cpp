@@ -1,0 +1,180 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "baylink/storage/rocksdb_store.h"
+
+#include <rocksdb/db.h>
+#include <rocksdb/iterator.h>
+#include <rocksdb/options.h>
+#include <rocksdb/slice.h>
+#include <rocksdb/write_batch.h>
+
+#include <algorithm>
+#include <atomic>
+#include <string>
+#include <utility>
+
+namespace baylink::storage {
+namespace {
+
+rocksdb::Slice ToSlice(ByteView bytes) {
+  // An empty span may carry a null pointer, which RocksDB passes on to memcmp/memcpy.
+  if (bytes.empty()) return rocksdb::Slice("", 0);
+  return rocksdb::Slice(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+}
+
+ByteView ToView(const rocksdb::Slice& slice) {
+  return ByteView(reinterpret_cast<const std::uint8_t*>(slice.data()), slice.size());
+}
+
+// Local failures: the I/O group is kIo, everything else the backend reports is kStorage.
+core::Error FromStatus(const rocksdb::Status& status, const std::string& what) {
+  const core::Errc code = status.IsIOError() ? core::Errc::kIo : core::Errc::kStorage;
+  return core::Fail(code, what + ": " + status.ToString());
+}
+
+// Scans with `options` (whose snapshot, if any, is already set) over the keys under `prefix`.
+core::Status ScanWith(rocksdb::DB& db, rocksdb::ReadOptions options, ByteView prefix,
+                      const ScanVisitor& visit) {
+  // The upper bound lets RocksDB stop at the end of the range instead of reading the next
+  // key past it; with an all-0xff prefix there is none and the prefix test below ends it.
+  const std::optional<Bytes> upper = PrefixUpperBound(prefix);
+  rocksdb::Slice upper_slice;
+  if (upper) {
+    upper_slice = ToSlice(*upper);
+    options.iterate_upper_bound = &upper_slice;
+  }
+  std::unique_ptr<rocksdb::Iterator> it(db.NewIterator(options));
+  const rocksdb::Slice prefix_slice = ToSlice(prefix);
+  for (it->Seek(prefix_slice); it->Valid(); it->Next()) {
+    if (!it->key().starts_with(prefix_slice)) break;
+    if (visit(ToView(it->key()), ToView(it->value())) == ScanStep::kStop) break;
+  }
+  if (!it->status().ok()) return FromStatus(it->status(), "RocksDB scan failed");
+  return core::Ok();
+}
+
+core::Result<std::optional<Bytes>> GetWith(rocksdb::DB& db, const rocksdb::ReadOptions& options,
+                                           ByteView key) {
+  rocksdb::PinnableSlice value;
+  const rocksdb::Status status = db.Get(options, db.DefaultColumnFamily(), ToSlice(key), &value);
+  if (status.IsNotFound()) return std::optional<Bytes>();
+  if (!status.ok()) return FromStatus(status, "RocksDB read failed");
+  const ByteView view = ToView(value);
+  return std::optional<Bytes>(Bytes(view.begin(), view.end()));
+}
+
+class RocksDbSnapshot final : public Snapshot {
+ public:
+  RocksDbSnapshot(rocksdb::DB& db, std::atomic<int>& live)
+      : m_db(db), m_snapshot(db.GetSnapshot()), m_live(live) {
+    ++m_live;
+  }
+  ~RocksDbSnapshot() override {
+    m_db.ReleaseSnapshot(m_snapshot);
+    --m_live;
+  }
+
+  core::Result<std::optional<Bytes>> Get(ByteView key) const override {
+    return GetWith(m_db, Options(), key);
+  }
+  core::Status Scan(ByteView prefix, const ScanVisitor& visit) const override {
+    return ScanWith(m_db, Options(), prefix, visit);
+  }
+
+ private:
+  rocksdb::ReadOptions Options() const {
+    rocksdb::ReadOptions options;
+    options.snapshot = m_snapshot;
+    return options;
+  }
+
+  rocksdb::DB& m_db;
+  const rocksdb::Snapshot* const m_snapshot;
+  std::atomic<int>& m_live;
+};
+
+// rocksdb::DB is itself safe for concurrent reads, writes, iterators and snapshots, so this
+// class needs no lock of its own.
+class RocksDbStore final : public KvStore {
+ public:
+  explicit RocksDbStore(std::unique_ptr<rocksdb::DB> db) : m_db(std::move(db)) {}
+  ~RocksDbStore() override {
+    BAYLINK_ASSERT(m_live_snapshots.load() == 0, "KvStore destroyed while a Snapshot is live");
+    // Close reports errors of the final flush; the WAL already holds every acknowledged
+    // write, so there is nothing to recover here and the destructor has no one to tell.
+    (void)m_db->Close();
+  }
+
+  core::Result<std::optional<Bytes>> Get(ByteView key) const override {
+    return GetWith(*m_db, rocksdb::ReadOptions(), key);
+  }
+
+  core::Status Write(const WriteBatch& batch, WriteOptions options) override {
+    if (batch.empty()) return core::Ok();
+    rocksdb::WriteBatch rocks_batch;
+    for (const auto& op : batch.ops()) {
+      const rocksdb::Status status = op.value
+                                         ? rocks_batch.Put(ToSlice(op.key), ToSlice(*op.value))
+                                         : rocks_batch.Delete(ToSlice(op.key));
+      if (!status.ok()) return FromStatus(status, "RocksDB batch rejected an operation");
+    }
+    rocksdb::WriteOptions rocks_options;
+    rocks_options.sync = options.sync;
+    const rocksdb::Status status = m_db->Write(rocks_options, &rocks_batch);
+    if (!status.ok()) return FromStatus(status, "RocksDB write failed");
+    return core::Ok();
+  }
+
+  core::Status Scan(ByteView prefix, const ScanVisitor& visit) const override {
+    // An iterator without an explicit snapshot reads one implicit snapshot taken at its
+    // creation, which gives kv.h's "one consistent state" promise.
+    return ScanWith(*m_db, rocksdb::ReadOptions(), prefix, visit);
+  }
+
+  core::Result<std::unique_ptr<Snapshot>> GetSnapshot() const override {
+    return std::unique_ptr<Snapshot>(std::make_unique<RocksDbSnapshot>(*m_db, m_live_snapshots));
+  }
+
+ private:
+  const std::unique_ptr<rocksdb::DB> m_db;
+  mutable std::atomic<int> m_live_snapshots{0};
+};
+
+bool Contains(const std::string& text, const char* needle) {
+  return text.find(needle) != std::string::npos;
+}
+
+}  // namespace
+
+core::Result<std::unique_ptr<KvStore>> OpenRocksDb(const std::filesystem::path& path,
+                                                   const RocksDbOptions& options) {
+  rocksdb::Options rocks_options;
+  rocks_options.create_if_missing = options.create_if_missing;
+  rocksdb::DB* raw = nullptr;
+  const rocksdb::Status status = rocksdb::DB::Open(rocks_options, path.string(), &raw);
+  std::unique_ptr<rocksdb::DB> db(raw);
+  if (status.ok()) return std::unique_ptr<KvStore>(std::make_unique<RocksDbStore>(std::move(db)));
+
+  const std::string where = "cannot open the RocksDB database at " + path.string();
+  const std::string message = status.ToString();
+  // RocksDB reports a held LOCK file as an I/O error ("While lock file: <path>/LOCK: ...").
+  if (Contains(message, "lock file") || Contains(message, "LOCK")) {
+    return core::Fail(core::Errc::kStorage,
+                      where + ": it is already open (by another process, or by another store "
+                              "in this process); stop that process or close that store, or "
+                              "use another directory (" + message + ")");
+  }
+  if (status.IsInvalidArgument() && Contains(message, "does not exist")) {
+    return core::Fail(core::Errc::kNotFound,
+                      where + ": there is no database there; check the path, or open with "
+                              "create_if_missing (" + message + ")");
+  }
+  if (status.IsIOError()) {
+    return core::Fail(core::Errc::kIo,
+                      where + ": check that the path is a directory (or can be created) and is "
+                              "writable by this user, and that the disk has space (" +
+                          message + ")");
+  }
+  return core::Fail(core::Errc::kStorage, where + ": " + message);
+}
+
+}  // namespace baylink::storage
