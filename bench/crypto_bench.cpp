@@ -21,6 +21,7 @@
 
 #include "baylink/core/suite.h"
 #include "baylink/crypto/suites.h"
+#include "bench_support.h"
 
 namespace {
 
@@ -33,25 +34,8 @@ using baylink::crypto::MakeSmSuite;
 using baylink::crypto::MakeSuite;
 using baylink::crypto::Sm2Backend;
 
-// A fixed-seed generator, so every run signs the same keys and messages.
-class BenchRandom final : public baylink::core::RandomSource {
- public:
-  void Fill(std::span<std::uint8_t> out) override {
-    for (auto& b : out) {
-      m_state = m_state * 6364136223846793005ULL + 1442695040888963407ULL;
-      b = static_cast<std::uint8_t>(m_state >> 56);
-    }
-  }
-
- private:
-  std::uint64_t m_state = 42;
-};
-
-const CryptoSuite& Suite(SuiteId id) {
-  static const auto ecdsa = MakeSuite(SuiteId::kEcdsa);
-  static const auto sm = MakeSuite(SuiteId::kSm);
-  return id == SuiteId::kEcdsa ? *ecdsa : *sm;
-}
+using baylink::bench::BenchRandom;
+using baylink::bench::Suite;
 
 const CryptoSuite& SmOn(Sm2Backend backend) {
   static const auto openssl = MakeSmSuite(Sm2Backend::kOpenSsl);

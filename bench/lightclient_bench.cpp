@@ -38,6 +38,7 @@
 #include "baylink/lightclient/client.h"
 #include "baylink/lightclient/testing/test_chain.h"
 #include "baylink/lightclient/testing/thread_parallel_for.h"
+#include "bench_support.h"
 
 namespace {
 
@@ -53,44 +54,9 @@ constexpr std::size_t kReceipts = 1000;
 constexpr std::size_t kStateKeys = 100000;
 constexpr std::size_t kSamples = 256;  // proofs cycled through by the proof loops
 
-// splitmix64: deterministic keys and data, so runs compare.
-class BenchRandom final : public baylink::core::RandomSource {
- public:
-  explicit BenchRandom(std::uint64_t seed) : m_state(seed) {}
-  std::uint64_t Next() {
-    std::uint64_t z = (m_state += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-  }
-  void Fill(std::span<std::uint8_t> out) override {
-    for (std::size_t i = 0; i < out.size(); i += 8) {
-      const std::uint64_t v = Next();
-      std::memcpy(out.data() + i, &v, std::min<std::size_t>(8, out.size() - i));
-    }
-  }
-  Hash32 Hash() {
-    Hash32 h;
-    Fill(std::span<std::uint8_t>(h.data(), h.size()));
-    return h;
-  }
-
- private:
-  std::uint64_t m_state;
-};
-
-const CryptoSuite& Suite(SuiteId id) {
-  static const auto sm = baylink::crypto::MakeSuite(SuiteId::kSm);
-  static const auto ecdsa = baylink::crypto::MakeSuite(SuiteId::kEcdsa);
-  return id == SuiteId::kSm ? *sm : *ecdsa;
-}
-
-void Require(bool ok, const char* what) {
-  if (!ok) {
-    std::fprintf(stderr, "lightclient_bench setup failed: %s\n", what);
-    std::abort();
-  }
-}
+using baylink::bench::BenchRandom;
+using baylink::bench::Require;
+using baylink::bench::Suite;
 
 // ---- updates ----------------------------------------------------------------------------
 

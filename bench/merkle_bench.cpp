@@ -13,6 +13,8 @@
 // discarded between iterations, so each iteration starts from the same 1M-key tree.
 #include <benchmark/benchmark.h>
 
+#include "bench_support.h"
+
 #include <algorithm>
 #include <cstdint>
 #include <cstdio>
@@ -47,49 +49,20 @@ constexpr std::size_t kSmtKeys = 1u << 20;
 constexpr std::size_t kValueBytes = 32;
 constexpr std::size_t kSamples = 4096;  // proofs and keys cycled through by the loops
 
-// splitmix64: deterministic inputs, so runs compare.
-class Rng {
+using baylink::bench::Require;
+using baylink::bench::Suite;
+
+// The shared generator with the key and value shapes of these benchmarks.
+class Rng : public baylink::bench::BenchRandom {
  public:
-  explicit Rng(std::uint64_t seed) : m_state(seed) {}
-  std::uint64_t Next() {
-    std::uint64_t z = (m_state += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-  }
-  void Fill(std::uint8_t* out, std::size_t n) {
-    for (std::size_t i = 0; i < n; i += 8) {
-      const std::uint64_t v = Next();
-      std::memcpy(out + i, &v, std::min<std::size_t>(8, n - i));
-    }
-  }
-  Hash32 Key() {
-    Hash32 key;
-    Fill(key.data(), key.size());
-    return key;
-  }
+  using BenchRandom::BenchRandom;
+  Hash32 Key() { return Hash(); }
   Bytes Value() {
     Bytes value(kValueBytes);
-    Fill(value.data(), value.size());
+    Fill(value);
     return value;
   }
-
- private:
-  std::uint64_t m_state;
 };
-
-const CryptoSuite& Suite(SuiteId id) {
-  static const auto sm = baylink::crypto::MakeSuite(SuiteId::kSm);
-  static const auto ecdsa = baylink::crypto::MakeSuite(SuiteId::kEcdsa);
-  return id == SuiteId::kSm ? *sm : *ecdsa;
-}
-
-void Require(bool ok, const char* what) {
-  if (!ok) {
-    std::fprintf(stderr, "merkle_bench setup failed: %s\n", what);
-    std::abort();
-  }
-}
 
 // ---- binary tree ------------------------------------------------------------------------
 
@@ -111,7 +84,7 @@ const BinaryFixture& Binary(SuiteId id, std::size_t leaf_count) {
   std::vector<Hash32> hashes(leaf_count);
   for (std::size_t i = 0; i < leaf_count; ++i) {
     data[i].resize(100);  // about a transaction hash plus a receipt header
-    rng.Fill(data[i].data(), data[i].size());
+    rng.Fill(data[i]);
     hashes[i] = merkle::LeafHash(suite, data[i]);
   }
   BinaryFixture& f = it->second;
