@@ -141,7 +141,7 @@ Result<VoteTally> VerifyCommit(const core::CryptoSuite& suite, std::string_view 
     tally.trusted_total_power = overlap->validators.TotalPower();
     tally.trusted_signed_power = TrustedPowerOf(overlap->validators, signer_keys);
     if (!overlap->threshold.IsExceededBy(tally.trusted_signed_power, tally.trusted_total_power)) {
-      return Fail(Errc::kInsufficientPower,
+      return Fail(Errc::kInsufficientTrust,
                   PowerMessage(tally.trusted_signed_power, tally.trusted_total_power,
                                overlap->threshold.MaxInsufficient(tally.trusted_total_power),
                                " of the trusted validator set (trust threshold " +

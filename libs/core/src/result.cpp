@@ -20,6 +20,7 @@ std::string_view ErrcName(Errc code) {
     case Errc::kWrongChain: return "wrong_chain";
     case Errc::kExpired: return "expired";
     case Errc::kInsufficientPower: return "insufficient_power";
+    case Errc::kInsufficientTrust: return "insufficient_trust";
     case Errc::kLocked: return "locked";
     case Errc::kDuplicate: return "duplicate";
     case Errc::kNotFound: return "not_found";

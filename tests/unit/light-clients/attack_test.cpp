@@ -58,7 +58,7 @@ TEST_CASE("attack: a skip across a full rotation with too little overlap is refu
     env.chain.Advance();
     env.chain.Advance();
     ExpectError(env.client.VerifyUpdate(env.suite, env.chain.At(4), env.Now()),
-                Errc::kInsufficientPower,
+                Errc::kInsufficientTrust,
                 "signers hold 0 of 40 voting power of the trusted validator set");
     // Step by step, the rotation is followed.
     for (std::uint64_t h = 2; h <= 4; ++h) {
@@ -76,7 +76,7 @@ TEST_CASE("attack: a whole forged validator set signing a skipping header is ref
     h.validators_hash = testing::ToSet(forged_set).Hash(env.suite);
     h.state_root = RandomHash(env.rng);
     ExpectError(env.client.VerifyUpdate(env.suite, env.chain.Sign(h, forged_set), env.Now()),
-                Errc::kInsufficientPower,
+                Errc::kInsufficientTrust,
                 "signers hold 0 of 40 voting power of the trusted validator set");
   }
 }

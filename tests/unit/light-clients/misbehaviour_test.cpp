@@ -80,7 +80,7 @@ TEST_CASE("misbehaviour at the anchor's successor needs only the set the anchor 
   // From the genesis, the new set shares nothing with the anchor set.
   const Misbehaviour from_one{env.chain.At(3), fork, 1, env.chain.Genesis().validators};
   ExpectError(env.client.VerifyMisbehaviour(env.suite, from_one, env.Now()),
-              Errc::kInsufficientPower,
+              Errc::kInsufficientTrust,
               "first header: signers hold 0 of 40 voting power of the "
               "trusted validator set");
 }
@@ -184,7 +184,7 @@ TEST_CASE("misbehaviour is rejected when a header is not validly certified") {
     h.validators_hash = testing::ToSet(others).Hash(env.suite);
     strangers.second = env.chain.Sign(h, others);
     ExpectError(env.client.VerifyMisbehaviour(env.suite, strangers, env.Now()),
-                Errc::kInsufficientPower,
+                Errc::kInsufficientTrust,
                 "second header: signers hold 0 of 40 voting power of the "
                 "trusted validator set");
   }

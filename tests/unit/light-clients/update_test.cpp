@@ -119,7 +119,7 @@ TEST_CASE("update rejects a skip whose signers hold too little of the trusted se
       const SignedHeader& target = env.chain.Advance();  // height 3, new set
       auto result = env.client.VerifyUpdate(env.suite, target, env.Now());
       if (kept == 1) {
-        ExpectError(result, Errc::kInsufficientPower,
+        ExpectError(result, Errc::kInsufficientTrust,
                     "signers hold 10 of 30 voting power of the trusted validator set (trust "
                     "threshold 1/3); more than 10 needed");
       } else {
@@ -140,7 +140,7 @@ TEST_CASE("update honours a stricter trust threshold") {
   env.chain.AddValidator(10);
   env.chain.Advance();
   const SignedHeader& target = env.chain.Advance();  // 2 of the 4 trusted validators signed
-  ExpectError(client.VerifyUpdate(env.suite, target, env.Now()), Errc::kInsufficientPower,
+  ExpectError(client.VerifyUpdate(env.suite, target, env.Now()), Errc::kInsufficientTrust,
               "signers hold 20 of 40 voting power of the trusted validator set (trust threshold "
               "2/3); more than 26 needed");
   CHECK(env.client.VerifyUpdate(env.suite, target, env.Now()));  // 1/3 passes

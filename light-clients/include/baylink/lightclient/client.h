@@ -130,9 +130,9 @@ class LightClient {
   //      index lies in it (kMalformed). One hash per validator.
   //   9. adjacent heights (latest + 1): header.validators_hash is the trusted
   //      next_validators_hash and header.parent_hash the trusted header hash (kBadProof).
-  //  10. the certificate (VerifyCommit): shape, claimed power (> 2/3 of the header's set;
-  //      when skipping, also more than the trust threshold of the trusted set, matched by
-  //      public key: kInsufficientPower), then every signature.
+  //  10. the certificate (VerifyCommit): shape, claimed power (> 2/3 of the header's set:
+  //      kInsufficientPower; when skipping, also more than the trust threshold of the
+  //      trusted set, matched by public key: kInsufficientTrust), then every signature.
   // On success the change also prunes up to options.max_prune expired consensus states
   // (see Prune). Thread safety: const.
   core::Result<UpdateChange> VerifyUpdate(const core::CryptoSuite& suite,
@@ -168,7 +168,7 @@ class LightClient {
   //      its validators_hash (kBadProof); its certificate (VerifyCommit): more than 2/3 of
   //      its own set, and, unless it is the header trusted at that height or the adjacent
   //      successor of the anchor by next_validators_hash, more than the trust threshold of
-  //      the anchor set (kInsufficientPower); every signature valid.
+  //      the anchor set (kInsufficientTrust); every signature valid.
   // Thread safety: const.
   core::Result<Evidence> VerifyMisbehaviour(const core::CryptoSuite& suite,
                                             const Misbehaviour& misbehaviour,

@@ -51,8 +51,9 @@ struct VoteTally {
 //      (kBadSignature). An index outside the set is always rejected, never ignored: it can
 //      only come from a certificate made for another set.
 //   3. the power the signers claim: more than 2/3 of the header's set (3 * signed >
-//      2 * total), then more than the threshold of the trusted set; kInsufficientPower,
-//      e.g. "signers hold 5 of 12 voting power; more than 8 needed". No signature has been
+//      2 * total; kInsufficientPower, e.g. "signers hold 5 of 12 voting power; more than 8
+//      needed"), then more than the threshold of the trusted set (kInsufficientTrust: a
+//      skip too long for the trust the client has; an intermediate header may pass). No signature has been
 //      checked yet, so an underpowered certificate is refused for the price of a sum.
 //   4. every signature in the certificate, against CommitVoteDigest(suite, chain_id,
 //      height, certificate.round, header_hash), on `parallel` when given. Every signature

@@ -36,6 +36,8 @@ enum class Errc : std::uint16_t {
   kWrongChain,           // chain id does not match
   kExpired,              // past a deadline or trusting period
   kInsufficientPower,    // signers hold too little voting power
+  kInsufficientTrust,    // too little of a trusted set signed a header that skips heights:
+                         // verify an intermediate header first (bisection)
   kLocked,               // a key is locked by a cross-chain transaction
   kDuplicate,            // already seen / already present
   kNotFound,             // the requested item does not exist
