@@ -139,17 +139,15 @@ const ConsensusState& LightClient::latest_consensus_state() const {
 
 Status LightClient::CheckSuite(const core::CryptoSuite& suite, std::string_view action) const {
   if (suite.Id() == m_state.params.suite) return core::Ok();
-  return Fail(Errc::kInvalidArgument,
-              std::string(action) + " rejected: " + detail::ClientName(m_state.params) +
-                  " uses the " + std::string(core::SuiteName(m_state.params.suite)) +
+  return detail::Rejected(action, Errc::kInvalidArgument,
+                          detail::ClientName(m_state.params) + " uses the " + std::string(core::SuiteName(m_state.params.suite)) +
                   " suite, but the " + std::string(suite.Name()) + " suite was passed");
 }
 
 Status LightClient::CheckNotFrozen(std::string_view action) const {
   if (!m_state.frozen()) return core::Ok();
-  return Fail(Errc::kFrozen,
-              std::string(action) + " rejected: " + detail::ClientName(m_state.params) +
-                  " is frozen by misbehaviour at height " + std::to_string(*m_state.frozen_height) +
+  return detail::Rejected(action, Errc::kFrozen,
+                          detail::ClientName(m_state.params) + " is frozen by misbehaviour at height " + std::to_string(*m_state.frozen_height) +
                   "; it verifies nothing until governance resets it");
 }
 

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 #include "baylink/core/bytes.h"
 #include "baylink/core/result.h"
@@ -34,6 +35,11 @@ bool BeyondClockDrift(std::uint64_t header_ms, std::int64_t now_ms,
 // `header_hash`. Errors: kInvalidArgument naming both values.
 core::Status CheckCertificateBinding(const core::CommitCertificate& certificate,
                                      std::uint64_t height, const core::Hash32& header_hash);
+
+// The error of a refused lifecycle step: "<action> rejected: <what>", e.g. "update rejected:
+// header is of chain 'gd', ...". Every refusal of create, update, misbehaviour and the proof
+// checks reads this way.
+core::Error Rejected(std::string_view action, core::Errc code, std::string_view what);
 
 // "0x1a2b3c4d.." : the first four bytes of a hash, for messages.
 std::string Short(const core::Hash32& hash);

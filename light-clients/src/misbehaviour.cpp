@@ -15,17 +15,12 @@
 namespace baylink::lightclient {
 
 using core::Errc;
-using core::Fail;
 using core::Result;
 using core::Status;
 
 namespace {
 
 constexpr std::string_view kAction = "misbehaviour";
-
-core::Error Rejected(Errc code, const std::string& detail) {
-  return Fail(code, "misbehaviour rejected: " + detail);
-}
 
 }  // namespace
 
@@ -45,13 +40,13 @@ Result<Evidence> LightClient::VerifyMisbehaviour(const core::CryptoSuite& suite,
   const std::uint64_t height = first.header.height;
   for (const SignedHeader* sh : {&first, misbehaviour.second ? &*misbehaviour.second : nullptr}) {
     if (sh != nullptr && sh->header.chain_id != params.chain_id) {
-      return Rejected(Errc::kWrongChain, "a header is of chain '" + sh->header.chain_id + "', " +
+      return detail::Rejected(kAction, Errc::kWrongChain, "a header is of chain '" + sh->header.chain_id + "', " +
                                              detail::ClientName(params) + " follows '" +
                                              params.chain_id + "'");
     }
   }
   if (misbehaviour.second && misbehaviour.second->header.height != height) {
-    return Rejected(Errc::kInvalidArgument, "the headers are at heights " + std::to_string(height) +
+    return detail::Rejected(kAction, Errc::kInvalidArgument, "the headers are at heights " + std::to_string(height) +
                                                 " and " +
                                                 std::to_string(misbehaviour.second->header.height) +
                                                 "; misbehaviour needs two headers at one height");
@@ -60,14 +55,13 @@ Result<Evidence> LightClient::VerifyMisbehaviour(const core::CryptoSuite& suite,
   const ConsensusState* trusted_here = consensus_state(height);
   if (misbehaviour.second) {
     if (misbehaviour.second->header.Hash(suite) == first_hash) {
-      return Rejected(
-          Errc::kInvalidArgument,
+      return detail::Rejected(kAction, Errc::kInvalidArgument,
           "both headers are the same header " + detail::Short(first_hash) + ": nothing conflicts");
     }
   } else {
     BAYLINK_ASSIGN_OR_RETURN(trusted_here, TrustedAt(height, kAction));
     if (trusted_here->header_hash == first_hash) {
-      return Rejected(Errc::kInvalidArgument, "the header is the one trusted at height " +
+      return detail::Rejected(kAction, Errc::kInvalidArgument, "the header is the one trusted at height " +
                                                   std::to_string(height) + ": nothing conflicts");
     }
   }
@@ -78,19 +72,19 @@ Result<Evidence> LightClient::VerifyMisbehaviour(const core::CryptoSuite& suite,
   BAYLINK_ASSIGN_OR_RETURN(const ConsensusState* anchor,
                            TrustedAt(misbehaviour.trusted_height, "misbehaviour anchor"));
   if (anchor->height > height) {
-    return Rejected(Errc::kInvalidArgument, "the anchor height " + std::to_string(anchor->height) +
+    return detail::Rejected(kAction, Errc::kInvalidArgument, "the anchor height " + std::to_string(anchor->height) +
                                                 " is above the conflict at height " +
                                                 std::to_string(height));
   }
   if (detail::OutsideTrustingPeriod(*anchor, params.trusting_period, now_ms)) {
-    return Rejected(Errc::kExpired, "the anchor at height " + std::to_string(anchor->height) +
+    return detail::Rejected(kAction, Errc::kExpired, "the anchor at height " + std::to_string(anchor->height) +
                                         " (" + detail::FormatTime(anchor->timestamp) +
                                         ") is older than the trusting period of " +
                                         std::to_string(params.trusting_period.count()) + " ms");
   }
   const core::Hash32 anchor_set_hash = misbehaviour.trusted_validators.Hash(suite);
   if (anchor_set_hash != anchor->validators_hash) {
-    return Rejected(Errc::kBadProof, "the anchor validator set hashes to " +
+    return detail::Rejected(kAction, Errc::kBadProof, "the anchor validator set hashes to " +
                                          detail::Short(anchor_set_hash) + ", the state at height " +
                                          std::to_string(anchor->height) + " names " +
                                          detail::Short(anchor->validators_hash));
@@ -106,11 +100,11 @@ Result<Evidence> LightClient::VerifyMisbehaviour(const core::CryptoSuite& suite,
                                  std::string_view which) -> Status {
     const std::string prefix = std::string(which) + " header: ";
     if (auto bound = detail::CheckCertificateBinding(sh.certificate, height, hash); !bound) {
-      return Rejected(bound.error().code, prefix + bound.error().detail);
+      return detail::Rejected(kAction, bound.error().code, prefix + bound.error().detail);
     }
     const core::Hash32 set_hash = sh.validators.Hash(suite);
     if (set_hash != sh.header.validators_hash) {
-      return Rejected(Errc::kBadProof, prefix + "its validator set hashes to " +
+      return detail::Rejected(kAction, Errc::kBadProof, prefix + "its validator set hashes to " +
                                            detail::Short(set_hash) + ", the header commits to " +
                                            detail::Short(sh.header.validators_hash));
     }
@@ -120,7 +114,7 @@ Result<Evidence> LightClient::VerifyMisbehaviour(const core::CryptoSuite& suite,
     auto tally =
         VerifyCommit(suite, params.chain_id, height, hash, sh.certificate, sh.validators,
                      already_trusted || named_by_anchor ? nullptr : &overlap, options.parallel);
-    if (!tally) return Rejected(tally.error().code, prefix + tally.error().detail);
+    if (!tally) return detail::Rejected(kAction, tally.error().code, prefix + tally.error().detail);
     return core::Ok();
   };
   BAYLINK_TRY(verify_header(first, first_hash, "first"));

@@ -359,6 +359,13 @@ bool BeyondClockDrift(std::uint64_t header_ms, std::int64_t now_ms,
          static_cast<__int128>(now_ms) + static_cast<__int128>(max_clock_drift.count());
 }
 
+core::Error Rejected(std::string_view action, core::Errc code, std::string_view what) {
+  std::string detail(action);
+  detail += " rejected: ";
+  detail += what;
+  return core::Error{code, std::move(detail)};
+}
+
 std::string Short(const core::Hash32& hash) {
   return core::ToHex(core::ByteView(hash.data(), 4)) + "..";
 }

@@ -12,16 +12,11 @@
 namespace baylink::lightclient {
 
 using core::Errc;
-using core::Fail;
 using core::Result;
 
 namespace {
 
 constexpr std::string_view kAction = "update";
-
-core::Error Rejected(Errc code, const std::string& detail) {
-  return Fail(code, "update rejected: " + detail);
-}
 
 }  // namespace
 
@@ -42,7 +37,7 @@ Result<UpdateChange> LightClient::VerifyUpdate(const core::CryptoSuite& suite,
   // 3. Chain id: a string comparison, and a header of another chain is the most common
   //    mistake of a relayer serving several chains.
   if (header.chain_id != params.chain_id) {
-    return Rejected(Errc::kWrongChain, "header is of chain '" + header.chain_id + "', " +
+    return detail::Rejected(kAction, Errc::kWrongChain, "header is of chain '" + header.chain_id + "', " +
                                            detail::ClientName(params) + " follows '" +
                                            params.chain_id + "'");
   }
@@ -51,7 +46,7 @@ Result<UpdateChange> LightClient::VerifyUpdate(const core::CryptoSuite& suite,
   //    client alone: when it fails every header fails, so say so before any fault of this
   //    one.
   if (detail::OutsideTrustingPeriod(trusted, params.trusting_period, now_ms)) {
-    return Rejected(Errc::kExpired, "the latest trusted state (height " +
+    return detail::Rejected(kAction, Errc::kExpired, "the latest trusted state (height " +
                                         std::to_string(trusted.height) + ", " +
                                         detail::FormatTime(trusted.timestamp) +
                                         ") is older than the trusting period of " +
@@ -65,15 +60,15 @@ Result<UpdateChange> LightClient::VerifyUpdate(const core::CryptoSuite& suite,
   if (header.height <= m_state.latest_height) {
     if (const ConsensusState* known = consensus_state(header.height)) {
       if (known->header_hash == header.Hash(suite)) {
-        return Rejected(Errc::kDuplicate, "height " + std::to_string(header.height) +
+        return detail::Rejected(kAction, Errc::kDuplicate, "height " + std::to_string(header.height) +
                                               " is already trusted with this header");
       }
-      return Rejected(Errc::kConflict,
+      return detail::Rejected(kAction, Errc::kConflict,
                       "header at height " + std::to_string(header.height) +
                           " differs from the header trusted there; if its certificate is "
                           "valid, submit both as misbehaviour");
     }
-    return Rejected(Errc::kStale, "height " + std::to_string(header.height) +
+    return detail::Rejected(kAction, Errc::kStale, "height " + std::to_string(header.height) +
                                                 " is not above the latest trusted height " +
                                                 std::to_string(m_state.latest_height) +
                                                 "; the client only moves forward");
@@ -84,12 +79,12 @@ Result<UpdateChange> LightClient::VerifyUpdate(const core::CryptoSuite& suite,
   //    pushed forward, and with it the expiry of every honest state).
   if (header.timestamp_ms <=
       static_cast<std::uint64_t>(trusted.timestamp.time_since_epoch().count())) {
-    return Rejected(Errc::kBadTimestamp, "header time " + std::to_string(header.timestamp_ms) +
+    return detail::Rejected(kAction, Errc::kBadTimestamp, "header time " + std::to_string(header.timestamp_ms) +
                                                 " ms is not after the trusted header's " +
                                                 detail::FormatTime(trusted.timestamp));
   }
   if (detail::BeyondClockDrift(header.timestamp_ms, now_ms, params.max_clock_drift)) {
-    return Rejected(Errc::kBadTimestamp,
+    return detail::Rejected(kAction, Errc::kBadTimestamp,
                     "header time " + std::to_string(header.timestamp_ms) +
                         " ms is in the future: beyond now + max clock drift (" +
                         std::to_string(now_ms + params.max_clock_drift.count()) +
@@ -102,19 +97,19 @@ Result<UpdateChange> LightClient::VerifyUpdate(const core::CryptoSuite& suite,
   if (auto bound =
           detail::CheckCertificateBinding(untrusted.certificate, header.height, header_hash);
       !bound) {
-    return Rejected(bound.error().code, bound.error().detail);
+    return detail::Rejected(kAction, bound.error().code, bound.error().detail);
   }
 
   // 8. The validator set is the one the header commits to (one hash per validator), and
   //    the proposer is in it.
   const core::Hash32 set_hash = untrusted.validators.Hash(suite);
   if (set_hash != header.validators_hash) {
-    return Rejected(Errc::kBadProof, "the validator set sent with the header hashes to " +
+    return detail::Rejected(kAction, Errc::kBadProof, "the validator set sent with the header hashes to " +
                                          detail::Short(set_hash) + ", the header commits to " +
                                          detail::Short(header.validators_hash));
   }
   if (header.proposer >= untrusted.validators.size()) {
-    return Rejected(Errc::kMalformed, "proposer index " + std::to_string(header.proposer) +
+    return detail::Rejected(kAction, Errc::kMalformed, "proposer index " + std::to_string(header.proposer) +
                                           " is outside the validator set of " +
                                           std::to_string(untrusted.validators.size()));
   }
@@ -126,14 +121,14 @@ Result<UpdateChange> LightClient::VerifyUpdate(const core::CryptoSuite& suite,
   const bool adjacent = header.height == m_state.latest_height + 1;
   if (adjacent) {
     if (header.validators_hash != trusted.next_validators_hash) {
-      return Rejected(Errc::kBadProof,
+      return detail::Rejected(kAction, Errc::kBadProof,
                       "header at adjacent height " + std::to_string(header.height) +
                           " is signed by validator set " + detail::Short(header.validators_hash) +
                           ", but the trusted header named " +
                           detail::Short(trusted.next_validators_hash) + " as the next set");
     }
     if (header.parent_hash != trusted.header_hash) {
-      return Rejected(Errc::kBadProof,
+      return detail::Rejected(kAction, Errc::kBadProof,
                       "header at adjacent height " + std::to_string(header.height) +
                           " names parent " + detail::Short(header.parent_hash) +
                           ", the trusted header is " + detail::Short(trusted.header_hash));
@@ -148,7 +143,7 @@ Result<UpdateChange> LightClient::VerifyUpdate(const core::CryptoSuite& suite,
   auto tally =
       VerifyCommit(suite, params.chain_id, header.height, header_hash, untrusted.certificate,
                    untrusted.validators, adjacent ? nullptr : &overlap, options.parallel);
-  if (!tally) return Rejected(tally.error().code, tally.error().detail);
+  if (!tally) return detail::Rejected(kAction, tally.error().code, tally.error().detail);
 
   UpdateChange change;
   change.base_height = m_state.latest_height;
