@@ -85,6 +85,16 @@ class MemoryStore final : public ClientStore {
   const LightClient& m_client;
 };
 
+// The parts every follower test starts from: a chain and a client at its genesis, a source
+// serving the chain, a store holding the client's state. Tests take them apart with
+// `auto& [env, source, store] = rig;`.
+struct Rig {
+  explicit Rig(core::SuiteId id) : env(id), source(env.chain), store(env.client) {}
+  Env env;
+  ChainSource source;
+  MemoryStore store;
+};
+
 // Heights 1-6 signed by the genesis set A, 7-11 by B, 12-16 by C; A, B and C share no key,
 // so no header of one set can be trusted from another by skipping.
 void RotateTwice(Env& env) {
@@ -99,9 +109,8 @@ void RotateTwice(Env& env) {
 
 TEST_CASE("follower follows adjacent headers to the latest height, saving each before applying") {
   for (core::SuiteId id : kSuites) {
-    Env env(id);
-    ChainSource source(env.chain);
-    MemoryStore store(env.client);
+    Rig rig(id);
+    auto& [env, source, store] = rig;
     Follower follower(env.suite, env.client, source, store);
     for (std::uint64_t h = 2; h <= 5; ++h) {
       env.chain.Advance();
@@ -124,10 +133,9 @@ TEST_CASE("follower follows adjacent headers to the latest height, saving each b
 
 TEST_CASE("follower skips many heights in one verification when the validator set is stable") {
   for (core::SuiteId id : kSuites) {
-    Env env(id);
+    Rig rig(id);
+    auto& [env, source, store] = rig;
     for (int i = 0; i < 40; ++i) env.chain.Advance();
-    ChainSource source(env.chain);
-    MemoryStore store(env.client);
     Follower follower(env.suite, env.client, source, store);
     auto report = follower.Step(env.Now());
     REQUIRE(report);
@@ -145,12 +153,11 @@ TEST_CASE("follower skips many heights in one verification when the validator se
 TEST_CASE("follower does not bisect toward a header signed by too little of its own set") {
   // Too little of the header's own set (2 of 4 signers) is not a trust gap that an
   // intermediate header could close: one fetch, one verification, kInsufficientPower.
-  Env env(core::SuiteId::kEcdsa);
+  Rig rig(core::SuiteId::kEcdsa);
+  auto& [env, source, store] = rig;
   for (int i = 0; i < 10; ++i) env.chain.Advance();
-  ChainSource source(env.chain);
   const std::size_t half[] = {0, 1};
   source.lies[11] = testing::WithSignatures(env.chain.At(11), half);
-  MemoryStore store(env.client);
   Follower follower(env.suite, env.client, source, store);
   auto report = follower.Step(env.Now());
   REQUIRE_FALSE(report);
@@ -161,10 +168,9 @@ TEST_CASE("follower does not bisect toward a header signed by too little of its 
 
 TEST_CASE("follower bisects across rotations that leave too little overlap and reaches the target") {
   for (core::SuiteId id : kSuites) {
-    Env env(id);
+    Rig rig(id);
+    auto& [env, source, store] = rig;
     RotateTwice(env);
-    ChainSource source(env.chain);
-    MemoryStore store(env.client);
     Follower follower(env.suite, env.client, source, store);
     auto report = follower.Step(env.Now());
     REQUIRE(report);
@@ -184,10 +190,9 @@ TEST_CASE("follower bisects across rotations that leave too little overlap and r
 }
 
 TEST_CASE("follower stops at the per-step cap, reports that more remains, and repeated steps finish") {
-  Env env(core::SuiteId::kEcdsa);
+  Rig rig(core::SuiteId::kEcdsa);
+  auto& [env, source, store] = rig;
   RotateTwice(env);
-  ChainSource source(env.chain);
-  MemoryStore store(env.client);
   FollowerOptions options;
   options.max_verifications_per_step = 4;
   Follower follower(env.suite, env.client, source, store, options);
@@ -205,10 +210,9 @@ TEST_CASE("follower stops at the per-step cap, reports that more remains, and re
 }
 
 TEST_CASE("follower with a cap of one verification per step still reaches the target") {
-  Env env(core::SuiteId::kEcdsa);
+  Rig rig(core::SuiteId::kEcdsa);
+  auto& [env, source, store] = rig;
   RotateTwice(env);
-  ChainSource source(env.chain);
-  MemoryStore store(env.client);
   FollowerOptions options;
   options.max_verifications_per_step = 1;
   Follower follower(env.suite, env.client, source, store, options);
@@ -227,10 +231,9 @@ TEST_CASE("follower with a cap of one verification per step still reaches the ta
 
 TEST_CASE("follower passes on a failing source's error and leaves the client unchanged") {
   for (core::SuiteId id : kSuites) {
-    Env env(id);
+    Rig rig(id);
+    auto& [env, source, store] = rig;
     for (int i = 0; i < 5; ++i) env.chain.Advance();
-    ChainSource source(env.chain);
-    MemoryStore store(env.client);
     Follower follower(env.suite, env.client, source, store);
     const LightClient before = env.client;
 
@@ -258,10 +261,9 @@ TEST_CASE("follower passes on a failing source's error and leaves the client unc
 
 TEST_CASE("follower refuses a forged header from a lying source, naming its height") {
   for (core::SuiteId id : kSuites) {
-    Env env(id);
+    Rig rig(id);
+    auto& [env, source, store] = rig;
     for (int i = 0; i < 5; ++i) env.chain.Advance();
-    ChainSource source(env.chain);
-    MemoryStore store(env.client);
     Follower follower(env.suite, env.client, source, store);
     const LightClient before = env.client;
 
@@ -282,10 +284,9 @@ TEST_CASE("follower refuses a forged header from a lying source, naming its heig
 }
 
 TEST_CASE("follower refuses a forged pivot during bisection and keeps only what it verified") {
-  Env env(core::SuiteId::kEcdsa);
+  Rig rig(core::SuiteId::kEcdsa);
+  auto& [env, source, store] = rig;
   RotateTwice(env);
-  ChainSource source(env.chain);
-  MemoryStore store(env.client);
   Follower follower(env.suite, env.client, source, store);
   const LightClient before = env.client;
   source.lies[4] = testing::WithCorruptSignature(env.chain.At(4), 0);
@@ -302,10 +303,9 @@ TEST_CASE("follower refuses a forged pivot during bisection and keeps only what 
 
 TEST_CASE("follower leaves the client unchanged when the store fails to save") {
   for (core::SuiteId id : kSuites) {
-    Env env(id);
+    Rig rig(id);
+    auto& [env, source, store] = rig;
     for (int i = 0; i < 5; ++i) env.chain.Advance();
-    ChainSource source(env.chain);
-    MemoryStore store(env.client);
     Follower follower(env.suite, env.client, source, store);
     const LightClient before = env.client;
     store.fail_from = 1;
@@ -323,9 +323,8 @@ TEST_CASE("follower leaves the client unchanged when the store fails to save") {
 
 TEST_CASE("follower does nothing when the client is already at the source's latest height") {
   for (core::SuiteId id : kSuites) {
-    Env env(id);
-    ChainSource source(env.chain);
-    MemoryStore store(env.client);
+    Rig rig(id);
+    auto& [env, source, store] = rig;
     Follower follower(env.suite, env.client, source, store);
     const LightClient before = env.client;
     auto report = follower.Step(env.Now());
