@@ -10,6 +10,7 @@ packages=(
   libssl-dev openssl
   libsecp256k1-dev nettle-dev libbotan-2-dev libgcrypt20-dev
   librocksdb-dev
+  libboost-dev libzmq3-dev
   doctest-dev libbenchmark-dev nlohmann-json3-dev
 )
 

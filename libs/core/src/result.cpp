@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "baylink/core/result.h"
 
+#include <limits>
+#include <map>
+
 namespace baylink::core {
 
 std::string_view ErrcName(Errc code) {
@@ -30,6 +33,10 @@ std::string_view ErrcName(Errc code) {
     case Errc::kBadTimestamp: return "bad_timestamp";
     case Errc::kConflict: return "conflict";
     case Errc::kFrozen: return "frozen";
+    case Errc::kUnauthorized: return "unauthorized";
+    case Errc::kInsufficientFunds: return "insufficient_funds";
+    case Errc::kOverflow: return "overflow";
+    case Errc::kFull: return "full";
     case Errc::kIo: return "io";
     case Errc::kStorage: return "storage";
     case Errc::kUnavailable: return "unavailable";
@@ -37,6 +44,23 @@ std::string_view ErrcName(Errc code) {
     case Errc::kCryptoBackend: return "crypto_backend";
   }
   return "unknown";
+}
+
+std::optional<Errc> ErrcFromName(std::string_view name) {
+  // Built once from ErrcName over every value of the underlying type, so a code added to the
+  // enum and to ErrcName is found here without a second list to keep in step.
+  static const std::map<std::string_view, Errc, std::less<>> kByName = [] {
+    std::map<std::string_view, Errc, std::less<>> out;
+    for (std::uint32_t v = 0; v <= std::numeric_limits<std::uint16_t>::max(); ++v) {
+      const auto code = static_cast<Errc>(v);
+      const std::string_view code_name = ErrcName(code);
+      if (code_name != "unknown") out.emplace(code_name, code);
+    }
+    return out;
+  }();
+  const auto it = kByName.find(name);
+  if (it == kByName.end()) return std::nullopt;
+  return it->second;
 }
 
 std::string Error::Message() const {

@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <bit>
 #include <cstring>
+#include <iterator>
 #include <string>
 #include <thread>
 
@@ -124,9 +125,17 @@ class Updater {
  public:
   // `parallel_depth`: subtrees at depths below it are rebuilt as two halves, the left one on
   // a thread of its own (so 2^parallel_depth threads at most).
+  // `replaced`: when not null, receives the hash of every node of the old tree that the
+  // batch replaced (a superset of the nodes the new tree no longer reaches; see
+  // UpdateTracked).
   Updater(const CryptoSuite& suite, const NodeStore& store,
-          std::vector<std::pair<Hash32, Bytes>>& writes, std::size_t parallel_depth = 0)
-      : m_suite(suite), m_store(store), m_writes(writes), m_parallel_depth(parallel_depth) {}
+          std::vector<std::pair<Hash32, Bytes>>& writes, std::size_t parallel_depth = 0,
+          std::vector<Hash32>* replaced = nullptr)
+      : m_suite(suite),
+        m_store(store),
+        m_writes(writes),
+        m_parallel_depth(parallel_depth),
+        m_replaced(replaced) {}
 
   Result<Sub> Apply(const Hash32& node_hash, std::size_t depth, std::span<const Item> batch) {
     if (batch.empty()) {
@@ -143,7 +152,12 @@ class Updater {
                                         " holds a key off its path; the node store is corrupt");
       }
       const auto it = std::lower_bound(batch.begin(), batch.end(), node.key, KeyLess{});
-      if (it != batch.end() && it->key == node.key) return Build(depth, batch, nullptr);
+      if (it != batch.end() && it->key == node.key) {
+        // The batch sets or deletes this leaf's key: the old leaf leaves the tree (unless
+        // rewritten with the same value, which UpdateTracked filters out).
+        if (m_replaced != nullptr) m_replaced->push_back(node_hash);
+        return Build(depth, batch, nullptr);
+      }
       const Item existing{node.key, node_hash, false};
       return Build(depth, batch, &existing);
     }
@@ -154,14 +168,19 @@ class Updater {
       // The halves share nothing but the read-only store and suite; the left half collects
       // its new nodes apart and they join this batch's writes after the thread ends.
       std::vector<std::pair<Hash32, Bytes>> left_writes;
+      std::vector<Hash32> left_replaced;
       std::thread worker([&, left_hash = node.left, lower = lower] {
-        Updater sub(m_suite, m_store, left_writes, m_parallel_depth);
+        Updater sub(m_suite, m_store, left_writes, m_parallel_depth,
+                    m_replaced != nullptr ? &left_replaced : nullptr);
         left_result = sub.Apply(left_hash, depth + 1, lower);
       });
       right_result = Apply(node.right, depth + 1, upper);
       worker.join();
       m_writes.insert(m_writes.end(), std::make_move_iterator(left_writes.begin()),
                       std::make_move_iterator(left_writes.end()));
+      if (m_replaced != nullptr) {
+        m_replaced->insert(m_replaced->end(), left_replaced.begin(), left_replaced.end());
+      }
     } else {
       left_result = Apply(node.left, depth + 1, lower);
       if (left_result) right_result = Apply(node.right, depth + 1, upper);
@@ -171,6 +190,7 @@ class Updater {
     if (left.hash == node.left && right.hash == node.right) {
       return Sub{Kind::kInner, node_hash};  // e.g. deleting absent keys: nothing to write
     }
+    if (m_replaced != nullptr) m_replaced->push_back(node_hash);
     return Join(depth, left, right);
   }
 
@@ -239,6 +259,7 @@ class Updater {
   const NodeStore& m_store;
   std::vector<std::pair<Hash32, Bytes>>& m_writes;
   std::size_t m_parallel_depth;
+  std::vector<Hash32>* m_replaced;
 };
 
 // ---- proofs -----------------------------------------------------------------------------
@@ -523,6 +544,18 @@ SparseMerkleTree::SparseMerkleTree(const CryptoSuite& suite, NodeStore& store,
 }
 
 Result<Hash32> SparseMerkleTree::Update(const Hash32& root, std::span<const Change> changes) {
+  BAYLINK_ASSIGN_OR_RETURN(UpdateResult result, Apply(root, changes, false));
+  return result.root;
+}
+
+Result<SparseMerkleTree::UpdateResult> SparseMerkleTree::UpdateTracked(
+    const Hash32& root, std::span<const Change> changes) {
+  return Apply(root, changes, true);
+}
+
+Result<SparseMerkleTree::UpdateResult> SparseMerkleTree::Apply(const Hash32& root,
+                                                               std::span<const Change> changes,
+                                                               bool track_stale) {
   // Validate and sort the whole batch before any hashing or reading.
   std::vector<Item> items;
   items.reserve(changes.size());
@@ -549,7 +582,7 @@ Result<Hash32> SparseMerkleTree::Update(const Hash32& root, std::span<const Chan
   if (changes.empty()) {
     // Even an empty batch must name a root this store holds (a non-empty one reads it).
     if (!IsEmpty(root)) BAYLINK_TRY(LoadNode(m_store, root, 0));
-    return root;
+    return UpdateResult{root, {}, {}};
   }
 
   // Every set value becomes exactly one leaf of the new tree, so its record is written and
@@ -595,12 +628,30 @@ Result<Hash32> SparseMerkleTree::Update(const Hash32& root, std::span<const Chan
   // Subtrees below depth d are rebuilt on 2^d threads, d the largest with 2^d <= threads.
   std::size_t parallel_depth = 0;
   while ((std::size_t{2} << parallel_depth) <= threads) ++parallel_depth;
-  Updater updater(m_suite, m_store, writes, parallel_depth);
+  std::vector<Hash32> replaced;
+  Updater updater(m_suite, m_store, writes, parallel_depth, track_stale ? &replaced : nullptr);
   BAYLINK_ASSIGN_OR_RETURN(const Sub top, updater.Apply(root, 0, items));
+  UpdateResult result{top.hash, {}, {}};
+  if (track_stale) {
+    // A replaced node that the batch wrote again (a key set to its old value) is still in
+    // the tree. Nothing else can reappear: a node's hash fixes its leaves' keys, and each
+    // key has one place.
+    std::vector<Hash32> written;
+    written.reserve(writes.size());
+    for (const auto& entry : writes) written.push_back(entry.first);
+    std::sort(written.begin(), written.end());
+    std::sort(replaced.begin(), replaced.end());
+    replaced.erase(std::unique(replaced.begin(), replaced.end()), replaced.end());
+    std::set_difference(replaced.begin(), replaced.end(), written.begin(), written.end(),
+                        std::back_inserter(result.stale));
+    result.written = std::move(written);
+    result.written.erase(std::unique(result.written.begin(), result.written.end()),
+                         result.written.end());
+  }
   // One write for the batch: if it fails, the store holds nothing of it that matters (new
   // nodes are unreachable from any root the caller has) and the old root is intact.
   if (!writes.empty()) BAYLINK_TRY(m_store.Write(writes));
-  return top.hash;
+  return result;
 }
 
 Result<std::optional<Bytes>> SparseMerkleTree::Get(const Hash32& root, const Hash32& key) const {

@@ -310,4 +310,10 @@ Result<Receipt> Receipt::Decode(Reader& r) {
 
 Result<Receipt> Receipt::Decode(ByteView data) { return DecodeExactly<Receipt>(data, "receipt"); }
 
+Hash32 StateKey(const CryptoSuite& suite, std::string_view contract, ByteView key) {
+  Writer w(4 + contract.size() + key.size());
+  w.Text(contract).Raw(key);
+  return suite.Hash(w.bytes());
+}
+
 }  // namespace baylink::core

@@ -40,3 +40,17 @@ TEST_CASE("error codes split into rejected input and local failure") {
   CHECK(ErrcName(Errc::kNonCanonical) == "non_canonical");
   CHECK(ErrcName(Errc::kCryptoBackend) == "crypto_backend");
 }
+
+TEST_CASE("error code names map back to their codes and unknown names to nothing") {
+  CHECK(ErrcFromName("bad_signature") == Errc::kBadSignature);
+  CHECK(ErrcFromName("malformed") == Errc::kMalformed);
+  CHECK(ErrcFromName("crypto_backend") == Errc::kCryptoBackend);
+  CHECK(ErrcFromName("unknown") == std::nullopt);
+  CHECK(ErrcFromName("") == std::nullopt);
+  CHECK(ErrcFromName("Bad_Signature") == std::nullopt);
+  for (int v = 0; v <= 0xffff; ++v) {
+    const auto code = static_cast<Errc>(v);
+    if (ErrcName(code) == "unknown") continue;
+    CHECK(ErrcFromName(ErrcName(code)) == code);
+  }
+}

@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -47,6 +48,10 @@ enum class Errc : std::uint16_t {
   kBadTimestamp,         // a time outside the accepted window (not after the last, or too far ahead)
   kConflict,             // contradicts something already trusted (e.g. another header at a height)
   kFrozen,               // the verifier froze on proven misbehaviour and accepts nothing until reset
+  kUnauthorized,         // the sender may not do this (e.g. mint by someone not the issuer)
+  kInsufficientFunds,    // a balance is lower than the amount to move
+  kOverflow,             // an amount would exceed its type's range
+  kFull,                 // a bounded queue (mempool, per-sender slots) has no room; retry later
   // --- local failure ----------------------------------------------------------------
   kIo = 500,             // file or socket I/O failed
   kStorage,              // the key-value store failed
@@ -57,6 +62,10 @@ enum class Errc : std::uint16_t {
 
 // Stable lower_snake_case name of a code, e.g. "bad_signature". Used in logs and APIs.
 std::string_view ErrcName(Errc code);
+
+// The code whose ErrcName is `name`, or nullopt when no code has that name (the inverse of
+// ErrcName, for errors that crossed an API as text).
+std::optional<Errc> ErrcFromName(std::string_view name);
 
 // True when the code belongs to the rejected-input group.
 constexpr bool IsRejectedInput(Errc code) { return static_cast<std::uint16_t>(code) < 500; }

@@ -158,6 +158,21 @@ class SparseMerkleTree {
   // record), store failures. Not to be run concurrently with another Update on the same store.
   Result<Hash32> Update(const Hash32& root, std::span<const Change> changes);
 
+  // Update, also telling which nodes changed hands, for a store that prunes old versions:
+  //   stale:   nodes of the tree at `root` that the tree at the new root no longer reaches
+  //            (they stay in the store; only versions older than `root` may still need them);
+  //   written: every node hash the update wrote (new nodes, and leaves rewritten with their
+  //            old value), sorted and distinct.
+  // A node may be stale in one update and written again by a later one (content addressing:
+  // a key set back to an earlier value); a pruner must not delete a node written after it
+  // went stale. Errors: as Update.
+  struct UpdateResult {
+    Hash32 root;
+    std::vector<Hash32> stale;    // sorted, distinct
+    std::vector<Hash32> written;  // sorted, distinct
+  };
+  Result<UpdateResult> UpdateTracked(const Hash32& root, std::span<const Change> changes);
+
   // The value of `key` under `root`, or nullopt. Errors: kNotFound (missing node), kStorage
   // (a malformed node record), store failures.
   Result<std::optional<Bytes>> Get(const Hash32& root, const Hash32& key) const;
@@ -171,6 +186,9 @@ class SparseMerkleTree {
   Result<ProofWithValue> Prove(const Hash32& root, const Hash32& key) const;
 
  private:
+  Result<UpdateResult> Apply(const Hash32& root, std::span<const Change> changes,
+                             bool track_stale);
+
   const CryptoSuite& m_suite;
   NodeStore& m_store;
   unsigned m_update_threads;

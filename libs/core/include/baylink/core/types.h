@@ -138,6 +138,11 @@ struct CommitCertificate {
 //   H("baylink/commit/v1" || chain_id || height || round || header_hash)
 // with chain_id length-prefixed and integers big-endian, so a vote cannot be replayed on
 // another chain, height or round.
+// The sparse-tree key of `key` in `contract`'s state namespace (DESIGN §3): H over the
+// canonical encoding of (contract as a length-prefixed text, then key's raw bytes), so no two
+// (contract, key) pairs share an encoding.
+Hash32 StateKey(const CryptoSuite& suite, std::string_view contract, ByteView key);
+
 Hash32 CommitVoteDigest(const CryptoSuite& suite, std::string_view chain_id,
                         std::uint64_t height, std::uint32_t round, const Hash32& header_hash);
 
