@@ -1,0 +1,130 @@
+// SPDX-License-Identifier: Apache-2.0
+//
+// One regional chain's replicated state machine on disk: blocks and their indexes, receipts,
+// provable state, the mempool and its journal. Consensus (or `--dev`'s single validator)
+// drives it through Propose and Commit; RPC reads it.
+//
+// Atomicity. Commit writes one WriteBatch (synced): the block, its receipts, the transaction
+// index, the state (new tree nodes, stale index, flat values), the validator set, the new
+// head, the removal of the block's transactions from the mempool journal, and a bounded
+// slice of pruning. A crash at any moment leaves the previous head intact, nothing
+// half-written. Accepted transactions are journaled before Submit returns, so a restart
+// puts them back in the mempool.
+//
+// Heights: the genesis block is height 0 (its certificate has no signatures: it is trusted
+// by configuration); produced blocks start at 1.
+//
+// Thread safety: queries and Submit from any thread; Propose and Commit from one thread at a
+// time (the producer), and a Proposal must be committed (or dropped) before the next Propose.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <shared_mutex>
+#include <span>
+#include <vector>
+
+#include "baylink/chain/block.h"
+#include "baylink/chain/executor.h"
+#include "baylink/chain/genesis.h"
+#include "baylink/chain/mempool.h"
+#include "baylink/chain/state_db.h"
+#include "baylink/contracts/contract.h"
+#include "baylink/storage/kv.h"
+
+namespace baylink::chain {
+
+struct ChainOptions {
+  MempoolOptions mempool;
+  unsigned update_threads = 1;           // state-tree rebuild threads per block
+  std::size_t prune_entries_per_block = 50000;  // bound on pruning work per commit
+  bool sync_commits = true;              // fsync each commit (survives a machine crash)
+};
+
+// A block executed on top of the head, not yet committed.
+struct Proposal {
+  Block block;  // certificate not yet set
+  std::vector<core::Receipt> receipts;
+  std::vector<core::Hash32> tx_hashes;
+  std::vector<LeftOut> left_out;
+  storage::WriteBatch batch;  // state operations staged by StateDb
+  std::optional<core::ValidatorSet> next_validators;  // set when the block changed the set
+};
+
+class Chain {
+ public:
+  // Opens the chain in `store`: writes the genesis block when the store is empty, otherwise
+  // checks that the store began with this same genesis (kConflict naming both chain ids when
+  // not) and loads the head; then reloads the mempool journal. Errors: Genesis::Validate's;
+  // kConflict; kStorage / kIo. Requires: suite, store and registry outlive the chain.
+  static core::Result<std::unique_ptr<Chain>> Open(const core::CryptoSuite& suite,
+                                                   storage::KvStore& store,
+                                                   const contracts::Registry& registry,
+                                                   const Genesis& genesis, ChainOptions options);
+  ~Chain();
+
+  const Genesis& genesis() const { return m_genesis; }
+  const core::CryptoSuite& suite() const { return m_suite; }
+  const Executor& executor() const { return m_executor; }
+  const StateDb& state() const { return m_state; }
+  Mempool& mempool() { return m_mempool; }
+
+  // The last committed block's header and certificate.
+  core::BlockHeader head() const;
+  core::CommitCertificate head_certificate() const;
+  // The oldest height whose state proofs are still served.
+  std::uint64_t oldest_state_height() const;
+
+  // Each: nullopt when the height or hash is unknown. Errors: kStorage / kIo.
+  core::Result<std::optional<Block>> GetBlock(std::uint64_t height) const;
+  core::Result<std::optional<std::vector<core::Receipt>>> GetReceipts(std::uint64_t height) const;
+  core::Result<std::optional<TxLocation>> FindTransaction(const core::Hash32& hash) const;
+  core::Result<std::optional<core::ValidatorSet>> GetValidatorSet(const core::Hash32& hash) const;
+  // The stream message of a committed height.
+  core::Result<std::optional<BlockEvents>> GetBlockEvents(std::uint64_t height) const;
+
+  // Admits encoded transactions: Check (signature) on the calling thread, then Insert, then
+  // one journal write for those accepted. One result per input, in order. A local failure
+  // writing the journal fails every accepted one of the call (nothing is half-accepted).
+  std::vector<core::Result<core::Hash32>> Submit(std::span<const core::ByteView> encoded);
+
+  // Executes a block at head + 1 from the mempool. `timestamp_ms` is raised to the
+  // parent's + 1 when not later. Errors: local failures only.
+  core::Result<Proposal> Propose(std::uint64_t timestamp_ms, std::uint32_t proposer);
+  // Commits a proposal with its certificate (checked here against the head's validators:
+  // height, header hash and > 2/3 of the power). Errors: kInvalidArgument (not for
+  // head + 1), the certificate's errors, local failures (then nothing was written).
+  core::Status Commit(Proposal proposal, const core::CommitCertificate& certificate);
+
+  // A read-only call against the latest state (or the state at `height`, when within the
+  // kept history). Errors: kNotFound (height unknown or pruned), the call's errors.
+  core::Result<core::Bytes> Call(std::optional<std::uint64_t> height, const core::Address& sender,
+                                 std::string_view contract, std::string_view method,
+                                 core::ByteView args) const;
+
+  // The validator set that signs head + 1.
+  core::ValidatorSet next_validators() const;
+
+ private:
+  Chain(const core::CryptoSuite& suite, storage::KvStore& store,
+        const contracts::Registry& registry, Genesis genesis, ChainOptions options);
+  core::Status InitGenesis();
+  core::Status LoadHead();
+  core::Status ReloadJournal();
+
+  const core::CryptoSuite& m_suite;
+  storage::KvStore& m_store;
+  const Genesis m_genesis;
+  const ChainOptions m_options;
+  StateDb m_state;
+  Executor m_executor;
+  Mempool m_mempool;
+
+  mutable std::shared_mutex m_head_mutex;  // guards the three members below
+  core::BlockHeader m_head;
+  core::CommitCertificate m_head_certificate;
+  core::ValidatorSet m_next_validators;
+};
+
+}  // namespace baylink::chain

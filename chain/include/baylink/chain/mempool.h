@@ -1,0 +1,109 @@
+// SPDX-License-Identifier: Apache-2.0
+//
+// The mempool: transactions accepted but not yet in a block.
+//
+// Admission runs in two steps so the expensive one parallelises:
+//   Check  (any thread, no lock): size, decoding, chain id, signature. The signature is
+//          verified here, once; the block path never verifies it again.
+//   Insert (serialised inside): duplicate hash, expiry against the next height, nonce
+//          against the sender's next nonce and the nonces already pending, per-sender and
+//          global bounds (count and bytes).
+// Selection takes, per sender, the run of consecutive nonces starting at the sender's next
+// nonce, senders in the order they first arrived. Memory is bounded by max_txs and max_bytes.
+//
+// Thread safety: every method may be called from any thread.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "baylink/core/result.h"
+#include "baylink/core/types.h"
+
+namespace baylink::chain {
+
+struct MempoolOptions {
+  std::size_t max_txs = 200000;
+  std::size_t max_bytes = 256u << 20;     // sum of encoded sizes
+  std::size_t max_per_sender = 10000;     // pending transactions of one sender
+  std::size_t max_tx_bytes = 70000;       // one encoded transaction
+};
+
+// A transaction that passed Check.
+struct CheckedTx {
+  core::Transaction tx;
+  core::Hash32 hash;
+  core::Address sender;
+  std::size_t size = 0;  // encoded bytes
+};
+
+class Mempool {
+ public:
+  // Requires: suite outlives the pool.
+  Mempool(const core::CryptoSuite& suite, std::string chain_id, MempoolOptions options);
+
+  // Decodes and checks one encoded transaction. Errors: kOversized (over max_tx_bytes),
+  // the decoder's errors (kTruncated, kTrailingBytes, ...), kWrongChain, kBadSignature /
+  // kBadPublicKey / kBadLength (signature). Thread safety: any thread, no lock taken.
+  core::Result<CheckedTx> Check(core::ByteView encoded) const;
+
+  // Adds a checked transaction. `next_height` is the height of the next block and
+  // `account_nonce` the sender's next nonce in committed state. Errors: kDuplicate (same
+  // hash pending, or the sender's nonce already pending), kExpired (expiry_height below
+  // next_height), kStale (nonce already used; the message names the next nonce),
+  // kInvalidArgument (nonce more than max_per_sender ahead), kFull (pool or sender at its
+  // bound; retry later).
+  core::Status Insert(CheckedTx checked, std::uint64_t next_height, std::uint64_t account_nonce);
+
+  using NonceLookup = std::function<core::Result<std::uint64_t>(const core::Address&)>;
+  // Up to max_txs transactions (and max_bytes encoded bytes) for the block at `height`,
+  // copied out in block order with their hashes. Errors: those of `next_nonce`.
+  struct Selection {
+    std::vector<core::Transaction> txs;
+    std::vector<core::Hash32> hashes;
+  };
+  core::Result<Selection> Select(std::size_t max_txs, std::size_t max_bytes, std::uint64_t height,
+                                 const NonceLookup& next_nonce) const;
+
+  // After a block: removes `hashes` (included or dropped), every transaction of a sender in
+  // `senders` whose nonce is below next_nonce(sender), and those expired before
+  // `next_height`. Returns the hashes removed (for the caller's journal). Errors: those of
+  // `next_nonce`.
+  core::Result<std::vector<core::Hash32>> Remove(const std::vector<core::Hash32>& hashes,
+                                                 const std::vector<core::Address>& senders,
+                                                 std::uint64_t next_height,
+                                                 const NonceLookup& next_nonce);
+
+  bool Contains(const core::Hash32& hash) const;
+  std::size_t size() const;
+  std::size_t bytes() const;
+
+ private:
+  struct Entry {
+    core::Transaction tx;
+    core::Address sender;
+    std::size_t size = 0;
+  };
+  struct Sender {
+    std::uint64_t arrival = 0;                   // order of first arrival
+    std::map<std::uint64_t, core::Hash32> by_nonce;
+  };
+  void EraseLocked(const core::Hash32& hash);
+
+  const core::CryptoSuite& m_suite;
+  const std::string m_chain_id;
+  const MempoolOptions m_options;
+
+  mutable std::mutex m_mutex;  // guards every member below
+  std::map<core::Hash32, Entry> m_entries;
+  std::map<core::Address, Sender> m_senders;
+  std::map<std::uint64_t, core::Address> m_arrivals;  // arrival -> sender, for selection order
+  std::uint64_t m_next_arrival = 0;
+  std::size_t m_bytes = 0;
+};
+
+}  // namespace baylink::chain

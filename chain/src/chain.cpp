@@ -1,0 +1,452 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "baylink/chain/chain.h"
+
+#include <algorithm>
+#include <mutex>
+#include <utility>
+
+#include "baylink/core/merkle.h"
+#include "baylink/lightclient/commit.h"
+#include "keys.h"
+
+namespace baylink::chain {
+namespace {
+
+using core::Bytes;
+using core::Errc;
+using core::Hash32;
+
+class LatestState final : public StateReader {
+ public:
+  explicit LatestState(const StateDb& state) : m_state(state) {}
+  core::Result<std::optional<Bytes>> Get(const Hash32& key) const override {
+    return m_state.Get(key);
+  }
+
+ private:
+  const StateDb& m_state;
+};
+
+class StateAtRoot final : public StateReader {
+ public:
+  StateAtRoot(const StateDb& state, const Hash32& root) : m_state(state), m_root(root) {}
+  core::Result<std::optional<Bytes>> Get(const Hash32& key) const override {
+    return m_state.GetAt(m_root, key);
+  }
+
+ private:
+  const StateDb& m_state;
+  Hash32 m_root;
+};
+
+Bytes EncodeReceipts(const std::vector<core::Receipt>& receipts) {
+  core::Writer w;
+  w.Count(receipts.size());
+  for (const core::Receipt& r : receipts) r.Encode(w);
+  return std::move(w).Take();
+}
+
+core::Result<std::vector<core::Receipt>> DecodeReceipts(core::ByteView data) {
+  core::Reader r(data, "stored receipts");
+  BAYLINK_ASSIGN_OR_RETURN(const std::uint32_t count, r.Count("receipts", kMaxBlockTxs));
+  std::vector<core::Receipt> out;
+  out.reserve(count);
+  for (std::uint32_t i = 0; i < count; ++i) {
+    BAYLINK_ASSIGN_OR_RETURN(core::Receipt receipt, core::Receipt::Decode(r));
+    out.push_back(std::move(receipt));
+  }
+  BAYLINK_TRY(r.Finish());
+  return out;
+}
+
+Hash32 SystemValidatorsKey(const core::CryptoSuite& suite) {
+  return core::StateKey(suite, contracts::kSystemContract, core::AsBytes("validators"));
+}
+
+core::Error Corrupt(const core::Error& e, std::string_view what) {
+  return core::Fail(Errc::kStorage, std::string(what) + " in the store is unreadable (" +
+                                        e.Message() + "); the data folder is corrupt");
+}
+
+}  // namespace
+
+Chain::Chain(const core::CryptoSuite& suite, storage::KvStore& store,
+             const contracts::Registry& registry, Genesis genesis, ChainOptions options)
+    : m_suite(suite),
+      m_store(store),
+      m_genesis(std::move(genesis)),
+      m_options(options),
+      m_state(suite, store, options.update_threads),
+      m_executor(suite, registry, m_genesis.chain_id),
+      m_mempool(suite, m_genesis.chain_id, [&] {
+        MempoolOptions pool = options.mempool;
+        pool.max_tx_bytes = std::min<std::size_t>(pool.max_tx_bytes, m_genesis.params.max_tx_bytes);
+        return pool;
+      }()) {}
+
+Chain::~Chain() = default;
+
+core::Result<std::unique_ptr<Chain>> Chain::Open(const core::CryptoSuite& suite,
+                                                 storage::KvStore& store,
+                                                 const contracts::Registry& registry,
+                                                 const Genesis& genesis, ChainOptions options) {
+  BAYLINK_TRY(genesis.Validate(suite));
+  std::unique_ptr<Chain> chain(new Chain(suite, store, registry, genesis, options));
+  BAYLINK_ASSIGN_OR_RETURN(std::optional<Bytes> stored, store.Get(keys::Key(keys::kGenesis)));
+  if (!stored) {
+    BAYLINK_TRY(chain->InitGenesis());
+  } else if (*stored != genesis.Encode()) {
+    auto other = Genesis::Decode(*stored);
+    return core::Fail(Errc::kConflict,
+                      "the data folder holds chain " +
+                          (other ? other->chain_id : std::string("(unreadable genesis)")) +
+                          " begun from another genesis than the one given for chain " +
+                          genesis.chain_id + "; use the genesis it was created with or a new "
+                          "data folder");
+  }
+  BAYLINK_TRY(chain->LoadHead());
+  BAYLINK_TRY(chain->ReloadJournal());
+  return chain;
+}
+
+core::Status Chain::InitGenesis() {
+  const BlockContext context{0, m_genesis.timestamp_ms};
+  LatestState latest(m_state);
+  BAYLINK_ASSIGN_OR_RETURN(
+      Outcome outcome,
+      m_executor.ExecuteGenesis(latest, context, contracts::kSystemContract, "init",
+                                contracts::EncodeSystemInit(m_genesis.params, m_genesis.validators)));
+  storage::WriteBatch batch;
+  BAYLINK_ASSIGN_OR_RETURN(const Hash32 state_root,
+                           m_state.Stage(Hash32{}, 0, outcome.changes, batch));
+  Block block;
+  block.header.chain_id = m_genesis.chain_id;
+  block.header.height = 0;
+  block.header.timestamp_ms = m_genesis.timestamp_ms;
+  block.header.state_root = state_root;
+  block.header.validators_hash = m_genesis.validators.Hash(m_suite);
+  block.header.next_validators_hash = block.header.validators_hash;
+  block.certificate.height = 0;
+  block.certificate.header_hash = block.header.Hash(m_suite);
+  batch.Put(keys::Key(keys::kGenesis), m_genesis.Encode());
+  batch.Put(keys::WithHeight(keys::kBlock, 0), block.Encode());
+  batch.Put(keys::WithHeight(keys::kReceipts, 0), EncodeReceipts({}));
+  batch.Put(keys::With(keys::kValidators, block.header.validators_hash.view()),
+            m_genesis.validators.Encode());
+  core::Writer head;
+  head.U64(0);
+  batch.Put(keys::Key(keys::kHead), head.bytes());
+  return m_store.Write(batch, storage::WriteOptions{true});
+}
+
+core::Status Chain::LoadHead() {
+  BAYLINK_ASSIGN_OR_RETURN(std::optional<Bytes> head, m_store.Get(keys::Key(keys::kHead)));
+  if (!head) return core::Fail(Errc::kStorage, "the data folder has a genesis but no head block");
+  core::Reader r(*head, "head");
+  auto height = r.U64("height");
+  if (!height || !r.Finish()) return core::Fail(Errc::kStorage, "the stored head is not 8 bytes");
+  BAYLINK_ASSIGN_OR_RETURN(std::optional<Block> block, GetBlock(*height));
+  if (!block) {
+    return core::Fail(Errc::kStorage, "the head block " + std::to_string(*height) + " is missing");
+  }
+  BAYLINK_ASSIGN_OR_RETURN(std::optional<core::ValidatorSet> next,
+                           GetValidatorSet(block->header.next_validators_hash));
+  if (!next) return core::Fail(Errc::kStorage, "the head's next validator set is missing");
+  std::unique_lock lock(m_head_mutex);
+  m_head = block->header;
+  m_head_certificate = block->certificate;
+  m_next_validators = std::move(*next);
+  return core::Ok();
+}
+
+core::Status Chain::ReloadJournal() {
+  std::vector<Bytes> pending;
+  BAYLINK_TRY(m_store.Scan(keys::Key(keys::kPool), [&](core::ByteView, core::ByteView value) {
+    pending.emplace_back(value.begin(), value.end());
+    return storage::ScanStep::kContinue;
+  }));
+  if (pending.empty()) return core::Ok();
+  std::vector<core::ByteView> views(pending.begin(), pending.end());
+  std::vector<core::Result<Hash32>> results = Submit(views);
+  // Those no longer admissible (included, expired, stale) leave the journal.
+  storage::WriteBatch cleanup;
+  for (std::size_t i = 0; i < results.size(); ++i) {
+    if (results[i] || results[i].error().code == Errc::kDuplicate) continue;
+    auto tx = core::Transaction::Decode(views[i]);
+    if (tx) cleanup.Delete(keys::With(keys::kPool, tx->Hash(m_suite).view()));
+  }
+  return m_store.Write(cleanup);
+}
+
+core::BlockHeader Chain::head() const {
+  std::shared_lock lock(m_head_mutex);
+  return m_head;
+}
+
+core::CommitCertificate Chain::head_certificate() const {
+  std::shared_lock lock(m_head_mutex);
+  return m_head_certificate;
+}
+
+core::ValidatorSet Chain::next_validators() const {
+  std::shared_lock lock(m_head_mutex);
+  return m_next_validators;
+}
+
+std::uint64_t Chain::oldest_state_height() const {
+  const std::uint64_t height = head().height;
+  const std::uint64_t keep = m_genesis.params.history_heights;
+  return height + 1 > keep ? height + 1 - keep : 0;
+}
+
+core::Result<std::optional<Block>> Chain::GetBlock(std::uint64_t height) const {
+  BAYLINK_ASSIGN_OR_RETURN(std::optional<Bytes> stored,
+                           m_store.Get(keys::WithHeight(keys::kBlock, height)));
+  if (!stored) return std::optional<Block>{};
+  auto block = Block::Decode(*stored);
+  if (!block) return Corrupt(block.error(), "block " + std::to_string(height));
+  return std::optional<Block>(std::move(*block));
+}
+
+core::Result<std::optional<std::vector<core::Receipt>>> Chain::GetReceipts(
+    std::uint64_t height) const {
+  BAYLINK_ASSIGN_OR_RETURN(std::optional<Bytes> stored,
+                           m_store.Get(keys::WithHeight(keys::kReceipts, height)));
+  if (!stored) return std::optional<std::vector<core::Receipt>>{};
+  auto receipts = DecodeReceipts(*stored);
+  if (!receipts) return Corrupt(receipts.error(), "receipts of block " + std::to_string(height));
+  return std::optional<std::vector<core::Receipt>>(std::move(*receipts));
+}
+
+core::Result<std::optional<TxLocation>> Chain::FindTransaction(const Hash32& hash) const {
+  BAYLINK_ASSIGN_OR_RETURN(std::optional<Bytes> stored,
+                           m_store.Get(keys::With(keys::kTx, hash.view())));
+  if (!stored) return std::optional<TxLocation>{};
+  core::Reader r(*stored, "transaction index");
+  TxLocation location;
+  auto height = r.U64("height");
+  auto index = r.U32("index");
+  if (!height || !index || !r.Finish()) {
+    return core::Fail(Errc::kStorage, "the index entry of transaction " + hash.ToHex() +
+                                          " is malformed; the data folder is corrupt");
+  }
+  return std::optional<TxLocation>(TxLocation{*height, *index});
+}
+
+core::Result<std::optional<core::ValidatorSet>> Chain::GetValidatorSet(const Hash32& hash) const {
+  BAYLINK_ASSIGN_OR_RETURN(std::optional<Bytes> stored,
+                           m_store.Get(keys::With(keys::kValidators, hash.view())));
+  if (!stored) return std::optional<core::ValidatorSet>{};
+  auto set = core::ValidatorSet::Decode(*stored);
+  if (!set) return Corrupt(set.error(), "validator set " + hash.ToHex());
+  return std::optional<core::ValidatorSet>(std::move(*set));
+}
+
+core::Result<std::optional<BlockEvents>> Chain::GetBlockEvents(std::uint64_t height) const {
+  BAYLINK_ASSIGN_OR_RETURN(std::optional<Block> block, GetBlock(height));
+  if (!block) return std::optional<BlockEvents>{};
+  BAYLINK_ASSIGN_OR_RETURN(std::optional<std::vector<core::Receipt>> receipts, GetReceipts(height));
+  if (!receipts) return core::Fail(Errc::kStorage, "receipts of block " + std::to_string(height) +
+                                                       " are missing");
+  BlockEvents out{block->header, block->certificate, {}};
+  for (std::size_t i = 0; i < receipts->size(); ++i) {
+    for (const core::Event& e : (*receipts)[i].events) {
+      out.events.push_back(IndexedEvent{(*receipts)[i].tx_hash, static_cast<std::uint32_t>(i), e});
+    }
+  }
+  return std::optional<BlockEvents>(std::move(out));
+}
+
+std::vector<core::Result<Hash32>> Chain::Submit(std::span<const core::ByteView> encoded) {
+  std::vector<core::Result<Hash32>> results;
+  results.reserve(encoded.size());
+  storage::WriteBatch journal;
+  std::vector<std::size_t> accepted;
+  LatestState latest(m_state);
+  const std::uint64_t next_height = head().height + 1;
+  for (std::size_t i = 0; i < encoded.size(); ++i) {
+    auto checked = m_mempool.Check(encoded[i]);
+    if (!checked) {
+      results.emplace_back(std::move(checked).error());
+      continue;
+    }
+    auto nonce = m_executor.NextNonce(latest, checked->sender);
+    if (!nonce) {
+      results.emplace_back(std::move(nonce).error());
+      continue;
+    }
+    const Hash32 hash = checked->hash;
+    if (core::Status s = m_mempool.Insert(std::move(*checked), next_height, *nonce); !s) {
+      results.emplace_back(std::move(s).error());
+      continue;
+    }
+    journal.Put(keys::With(keys::kPool, hash.view()), encoded[i]);
+    accepted.push_back(i);
+    results.emplace_back(hash);
+  }
+  if (!journal.empty()) {
+    if (core::Status s = m_store.Write(journal); !s) {
+      // Not durable, so not accepted: take them back out.
+      std::vector<Hash32> hashes;
+      for (std::size_t i : accepted) hashes.push_back(*results[i]);
+      (void)m_mempool.Remove(hashes, {}, 0, [](const core::Address&) {
+        return core::Result<std::uint64_t>(std::uint64_t{0});
+      });
+      for (std::size_t i : accepted) results[i] = s.error();
+    }
+  }
+  return results;
+}
+
+core::Result<Proposal> Chain::Propose(std::uint64_t timestamp_ms, std::uint32_t proposer) {
+  const core::BlockHeader parent = head();
+  const std::uint64_t height = parent.height + 1;
+  const BlockContext context{height, std::max(timestamp_ms, parent.timestamp_ms + 1)};
+  LatestState latest(m_state);
+  const auto nonce_of = [&](const core::Address& a) { return m_executor.NextNonce(latest, a); };
+  BAYLINK_ASSIGN_OR_RETURN(Mempool::Selection selection,
+                           m_mempool.Select(m_genesis.params.max_block_txs,
+                                            m_genesis.params.max_block_bytes, height, nonce_of));
+  BAYLINK_ASSIGN_OR_RETURN(Outcome outcome,
+                           m_executor.ExecuteBlock(latest, context, selection.txs, selection.hashes));
+
+  Proposal proposal;
+  // Pruning goes into the batch before the block's nodes: a node this block writes again
+  // must survive its old stale entry (StateDb::StagePrune).
+  const std::uint64_t keep = m_genesis.params.history_heights;
+  if (height + 1 > keep) {
+    BAYLINK_TRY(m_state.StagePrune(height + 1 - keep, m_options.prune_entries_per_block,
+                                   proposal.batch));
+  }
+  BAYLINK_ASSIGN_OR_RETURN(const Hash32 state_root,
+                           m_state.Stage(parent.state_root, height, outcome.changes, proposal.batch));
+
+  std::vector<Hash32> tx_leaves;
+  std::vector<Hash32> receipt_leaves;
+  tx_leaves.reserve(outcome.included.size());
+  receipt_leaves.reserve(outcome.receipts.size());
+  for (const core::Transaction& tx : outcome.included) {
+    tx_leaves.push_back(core::merkle::LeafHash(m_suite, tx.Encode()));
+  }
+  for (const core::Receipt& receipt : outcome.receipts) {
+    receipt_leaves.push_back(core::merkle::LeafHash(m_suite, receipt.Encode()));
+  }
+
+  core::BlockHeader& header = proposal.block.header;
+  header.chain_id = m_genesis.chain_id;
+  header.height = height;
+  header.timestamp_ms = context.timestamp_ms;
+  header.parent_hash = parent.Hash(m_suite);
+  header.tx_root = core::merkle::RootOfLeafHashes(m_suite, tx_leaves);
+  header.receipt_root = core::merkle::RootOfLeafHashes(m_suite, receipt_leaves);
+  header.state_root = state_root;
+  header.validators_hash = parent.next_validators_hash;
+  header.next_validators_hash = parent.next_validators_hash;
+  header.proposer = proposer;
+  const Hash32 validators_key = SystemValidatorsKey(m_suite);
+  for (const core::smt::Change& change : outcome.changes) {
+    if (change.key != validators_key || !change.value) continue;
+    auto set = core::ValidatorSet::Decode(*change.value);
+    if (!set) return Corrupt(set.error(), "the system contract's new validator set");
+    header.next_validators_hash = set->Hash(m_suite);
+    proposal.next_validators = std::move(*set);
+  }
+  proposal.block.transactions = std::move(outcome.included);
+  proposal.receipts = std::move(outcome.receipts);
+  proposal.tx_hashes = std::move(outcome.included_hashes);
+  proposal.left_out = std::move(outcome.left_out);
+  return proposal;
+}
+
+core::Status Chain::Commit(Proposal proposal, const core::CommitCertificate& certificate) {
+  const core::BlockHeader parent = head();
+  core::BlockHeader& header = proposal.block.header;
+  if (header.height != parent.height + 1 || header.parent_hash != parent.Hash(m_suite)) {
+    return core::Fail(Errc::kInvalidArgument,
+                      "proposal for height " + std::to_string(header.height) +
+                          " does not extend the head at " + std::to_string(parent.height));
+  }
+  const Hash32 header_hash = header.Hash(m_suite);
+  const core::ValidatorSet signers = next_validators();
+  BAYLINK_TRY(lightclient::VerifyCommit(m_suite, m_genesis.chain_id, header.height, header_hash,
+                                        certificate, signers, nullptr, nullptr));
+  proposal.block.certificate = certificate;
+
+  storage::WriteBatch& batch = proposal.batch;
+  const std::uint64_t height = header.height;
+  batch.Put(keys::WithHeight(keys::kBlock, height), proposal.block.Encode());
+  batch.Put(keys::WithHeight(keys::kReceipts, height), EncodeReceipts(proposal.receipts));
+  for (std::size_t i = 0; i < proposal.tx_hashes.size(); ++i) {
+    core::Writer location;
+    location.U64(height).U32(static_cast<std::uint32_t>(i));
+    batch.Put(keys::With(keys::kTx, proposal.tx_hashes[i].view()), location.bytes());
+    batch.Delete(keys::With(keys::kPool, proposal.tx_hashes[i].view()));
+  }
+  std::vector<Hash32> done = proposal.tx_hashes;
+  for (const LeftOut& left : proposal.left_out) {
+    if (left.retry_later) continue;
+    batch.Delete(keys::With(keys::kPool, left.tx_hash.view()));
+    done.push_back(left.tx_hash);
+  }
+  std::sort(done.begin(), done.end());
+  if (proposal.next_validators) {
+    batch.Put(keys::With(keys::kValidators, header.next_validators_hash.view()),
+              proposal.next_validators->Encode());
+  }
+  core::Writer head_value;
+  head_value.U64(height);
+  batch.Put(keys::Key(keys::kHead), head_value.bytes());
+  BAYLINK_TRY(m_store.Write(batch, storage::WriteOptions{m_options.sync_commits}));
+
+  {
+    std::unique_lock lock(m_head_mutex);
+    m_head = header;
+    m_head_certificate = certificate;
+    if (proposal.next_validators) m_next_validators = std::move(*proposal.next_validators);
+  }
+
+  // The mempool follows the new head; what leaves it also leaves the journal.
+  std::vector<core::Address> senders;
+  senders.reserve(proposal.block.transactions.size());
+  for (const core::Transaction& tx : proposal.block.transactions) {
+    senders.push_back(m_suite.ToAddress(tx.sender));
+  }
+  std::sort(senders.begin(), senders.end());
+  senders.erase(std::unique(senders.begin(), senders.end()), senders.end());
+  LatestState latest(m_state);
+  BAYLINK_ASSIGN_OR_RETURN(
+      std::vector<Hash32> removed,
+      m_mempool.Remove(done, senders, height + 1,
+                       [&](const core::Address& a) { return m_executor.NextNonce(latest, a); }));
+  storage::WriteBatch cleanup;
+  for (const Hash32& hash : removed) {
+    if (!std::binary_search(done.begin(), done.end(), hash)) {
+      cleanup.Delete(keys::With(keys::kPool, hash.view()));
+    }
+  }
+  return m_store.Write(cleanup);
+}
+
+core::Result<Bytes> Chain::Call(std::optional<std::uint64_t> height, const core::Address& sender,
+                                std::string_view contract, std::string_view method,
+                                core::ByteView args) const {
+  const core::BlockHeader current = head();
+  if (!height || *height == current.height) {
+    LatestState latest(m_state);
+    return m_executor.Call(latest, BlockContext{current.height, current.timestamp_ms}, sender,
+                           contract, method, args);
+  }
+  if (*height > current.height || *height < oldest_state_height()) {
+    return core::Fail(Errc::kNotFound, "state at height " + std::to_string(*height) +
+                                           " is not kept; this node serves heights " +
+                                           std::to_string(oldest_state_height()) + " to " +
+                                           std::to_string(current.height));
+  }
+  BAYLINK_ASSIGN_OR_RETURN(std::optional<Block> block, GetBlock(*height));
+  if (!block) return core::Fail(Errc::kNotFound, "no block at height " + std::to_string(*height));
+  StateAtRoot at(m_state, block->header.state_root);
+  return m_executor.Call(at, BlockContext{*height, block->header.timestamp_ms}, sender, contract,
+                         method, args);
+}
+
+}  // namespace baylink::chain

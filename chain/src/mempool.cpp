@@ -1,0 +1,183 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "baylink/chain/mempool.h"
+
+#include <utility>
+
+namespace baylink::chain {
+
+using core::Errc;
+
+namespace {
+std::string Short(const core::Address& a) { return a.ToHex().substr(0, 10) + ".."; }
+}  // namespace
+
+Mempool::Mempool(const core::CryptoSuite& suite, std::string chain_id, MempoolOptions options)
+    : m_suite(suite), m_chain_id(std::move(chain_id)), m_options(options) {}
+
+core::Result<CheckedTx> Mempool::Check(core::ByteView encoded) const {
+  // Cheap checks first; the signature last (it costs the most).
+  if (encoded.size() > m_options.max_tx_bytes) {
+    return core::Fail(Errc::kOversized, "transaction has " + std::to_string(encoded.size()) +
+                                            " bytes; the limit is " +
+                                            std::to_string(m_options.max_tx_bytes));
+  }
+  BAYLINK_ASSIGN_OR_RETURN(core::Transaction tx, core::Transaction::Decode(encoded));
+  if (tx.chain_id != m_chain_id) {
+    return core::Fail(Errc::kWrongChain,
+                      "transaction is for chain " + tx.chain_id + "; this node runs " + m_chain_id);
+  }
+  BAYLINK_TRY(tx.VerifySignature(m_suite));
+  CheckedTx out;
+  out.hash = tx.Hash(m_suite);
+  out.sender = m_suite.ToAddress(tx.sender);
+  out.size = encoded.size();
+  out.tx = std::move(tx);
+  return out;
+}
+
+core::Status Mempool::Insert(CheckedTx checked, std::uint64_t next_height,
+                             std::uint64_t account_nonce) {
+  const core::Transaction& tx = checked.tx;
+  if (tx.expiry_height < next_height) {
+    return core::Fail(Errc::kExpired, "transaction expired at height " +
+                                          std::to_string(tx.expiry_height) +
+                                          "; the next block is " + std::to_string(next_height));
+  }
+  if (tx.nonce < account_nonce) {
+    return core::Fail(Errc::kStale, "nonce " + std::to_string(tx.nonce) +
+                                        " already used by sender " + Short(checked.sender) +
+                                        "; next nonce is " + std::to_string(account_nonce));
+  }
+  if (tx.nonce - account_nonce >= m_options.max_per_sender) {
+    return core::Fail(Errc::kInvalidArgument,
+                      "nonce " + std::to_string(tx.nonce) + " of sender " + Short(checked.sender) +
+                          " is too far ahead of its next nonce " + std::to_string(account_nonce) +
+                          " (at most " + std::to_string(m_options.max_per_sender) + ")");
+  }
+  std::lock_guard lock(m_mutex);
+  if (m_entries.contains(checked.hash)) {
+    return core::Fail(Errc::kDuplicate,
+                      "transaction " + checked.hash.ToHex() + " is already pending");
+  }
+  auto sender_it = m_senders.find(checked.sender);
+  if (sender_it != m_senders.end()) {
+    const auto pending = sender_it->second.by_nonce.find(tx.nonce);
+    if (pending != sender_it->second.by_nonce.end()) {
+      return core::Fail(Errc::kDuplicate, "nonce " + std::to_string(tx.nonce) + " of sender " +
+                                              Short(checked.sender) +
+                                              " is already pending in transaction " +
+                                              pending->second.ToHex());
+    }
+    if (sender_it->second.by_nonce.size() >= m_options.max_per_sender) {
+      return core::Fail(Errc::kFull, "sender " + Short(checked.sender) + " has " +
+                                         std::to_string(m_options.max_per_sender) +
+                                         " pending transactions, the limit; retry later");
+    }
+  }
+  if (m_entries.size() >= m_options.max_txs ||
+      m_bytes + checked.size > m_options.max_bytes) {
+    return core::Fail(Errc::kFull, "the mempool is full (" + std::to_string(m_entries.size()) +
+                                       " transactions, " + std::to_string(m_bytes) +
+                                       " bytes); retry later");
+  }
+  if (sender_it == m_senders.end()) {
+    sender_it = m_senders.emplace(checked.sender, Sender{m_next_arrival, {}}).first;
+    m_arrivals.emplace(m_next_arrival++, checked.sender);
+  }
+  sender_it->second.by_nonce.emplace(tx.nonce, checked.hash);
+  m_bytes += checked.size;
+  m_entries.emplace(checked.hash, Entry{std::move(checked.tx), checked.sender, checked.size});
+  return core::Ok();
+}
+
+core::Result<Mempool::Selection> Mempool::Select(std::size_t max_txs, std::size_t max_bytes,
+                                                 std::uint64_t height,
+                                                 const NonceLookup& next_nonce) const {
+  Selection out;
+  std::size_t bytes = 0;
+  std::lock_guard lock(m_mutex);
+  for (const auto& [arrival, address] : m_arrivals) {
+    if (out.txs.size() >= max_txs) break;
+    const Sender& sender = m_senders.at(address);
+    BAYLINK_ASSIGN_OR_RETURN(std::uint64_t nonce, next_nonce(address));
+    for (auto it = sender.by_nonce.lower_bound(nonce);
+         it != sender.by_nonce.end() && it->first == nonce && out.txs.size() < max_txs;
+         ++it, ++nonce) {
+      const Entry& entry = m_entries.at(it->second);
+      if (entry.tx.expiry_height < height) break;
+      if (bytes + entry.size > max_bytes) break;
+      bytes += entry.size;
+      out.txs.push_back(entry.tx);
+      out.hashes.push_back(it->second);
+    }
+  }
+  return out;
+}
+
+void Mempool::EraseLocked(const core::Hash32& hash) {
+  const auto it = m_entries.find(hash);
+  if (it == m_entries.end()) return;
+  const auto sender_it = m_senders.find(it->second.sender);
+  if (sender_it != m_senders.end()) {
+    sender_it->second.by_nonce.erase(it->second.tx.nonce);
+    if (sender_it->second.by_nonce.empty()) {
+      m_arrivals.erase(sender_it->second.arrival);
+      m_senders.erase(sender_it);
+    }
+  }
+  m_bytes -= it->second.size;
+  m_entries.erase(it);
+}
+
+core::Result<std::vector<core::Hash32>> Mempool::Remove(
+    const std::vector<core::Hash32>& hashes, const std::vector<core::Address>& senders,
+    std::uint64_t next_height, const NonceLookup& next_nonce) {
+  std::vector<core::Hash32> removed;
+  std::lock_guard lock(m_mutex);
+  for (const core::Hash32& hash : hashes) {
+    if (m_entries.contains(hash)) {
+      EraseLocked(hash);
+      removed.push_back(hash);
+    }
+  }
+  for (const core::Address& address : senders) {
+    const auto sender_it = m_senders.find(address);
+    if (sender_it == m_senders.end()) continue;
+    BAYLINK_ASSIGN_OR_RETURN(const std::uint64_t nonce, next_nonce(address));
+    std::vector<core::Hash32> used;
+    for (auto it = sender_it->second.by_nonce.begin();
+         it != sender_it->second.by_nonce.end() && it->first < nonce; ++it) {
+      used.push_back(it->second);
+    }
+    for (const core::Hash32& hash : used) {
+      EraseLocked(hash);
+      removed.push_back(hash);
+    }
+  }
+  std::vector<core::Hash32> expired;
+  for (const auto& [hash, entry] : m_entries) {
+    if (entry.tx.expiry_height < next_height) expired.push_back(hash);
+  }
+  for (const core::Hash32& hash : expired) {
+    EraseLocked(hash);
+    removed.push_back(hash);
+  }
+  return removed;
+}
+
+bool Mempool::Contains(const core::Hash32& hash) const {
+  std::lock_guard lock(m_mutex);
+  return m_entries.contains(hash);
+}
+
+std::size_t Mempool::size() const {
+  std::lock_guard lock(m_mutex);
+  return m_entries.size();
+}
+
+std::size_t Mempool::bytes() const {
+  std::lock_guard lock(m_mutex);
+  return m_bytes;
+}
+
+}  // namespace baylink::chain

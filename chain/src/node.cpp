@@ -1,0 +1,329 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "baylink/chain/node.h"
+
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+#include <utility>
+
+#include "baylink/chain/files.h"
+#include "baylink/chain/rpc_service.h"
+#include "baylink/crypto/suites.h"
+#include "baylink/net/http.h"
+#include "baylink/net/jsonrpc.h"
+#include "baylink/net/pubsub.h"
+#include "baylink/storage/rocksdb_store.h"
+
+namespace baylink::chain {
+namespace {
+
+using core::Errc;
+using core::json::Json;
+using core::json::ObjectReader;
+
+core::Error Range(std::string_view field, std::uint64_t value, std::uint64_t low,
+                  std::uint64_t high) {
+  return core::Fail(Errc::kInvalidArgument, "node config: " + std::string(field) + " is " +
+                                                std::to_string(value) + "; allowed " +
+                                                std::to_string(low) + ".." + std::to_string(high));
+}
+
+// Reads an optional unsigned field into `out` when present, checked against [low, high].
+template <class T>
+core::Status OptionalU64(ObjectReader& o, std::string_view name, std::string_view path, T& out,
+                         std::uint64_t low, std::uint64_t high) {
+  if (!o.Has(name)) return core::Ok();
+  BAYLINK_ASSIGN_OR_RETURN(const std::uint64_t v, o.U64(name));
+  if (v < low || v > high) return Range(path, v, low, high);
+  out = static_cast<T>(v);
+  return core::Ok();
+}
+
+std::uint64_t NowMs() {
+  return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                        std::chrono::system_clock::now().time_since_epoch())
+                                        .count());
+}
+
+}  // namespace
+
+core::Result<NodeConfig> NodeConfig::FromJson(const Json& j, const std::filesystem::path& base) {
+  ObjectReader o(j, "node config");
+  BAYLINK_TRY(o.Begin());
+  NodeConfig c;
+  const auto path_of = [&](const std::string& p) {
+    const std::filesystem::path path(p);
+    return path.is_absolute() ? path : base / path;
+  };
+  BAYLINK_ASSIGN_OR_RETURN(const std::string data_dir, o.String("data_dir"));
+  c.data_dir = path_of(data_dir);
+  BAYLINK_ASSIGN_OR_RETURN(const std::string genesis, o.String("genesis"));
+  c.genesis = path_of(genesis);
+  if (o.Has("validator_key")) {
+    BAYLINK_ASSIGN_OR_RETURN(const std::string key, o.String("validator_key"));
+    c.validator_key = path_of(key);
+  }
+  if (o.Has("dev")) {
+    BAYLINK_ASSIGN_OR_RETURN(c.dev, o.Bool("dev"));
+  }
+  if (o.Has("sync_commits")) {
+    BAYLINK_ASSIGN_OR_RETURN(c.sync_commits, o.Bool("sync_commits"));
+  }
+  if (o.Has("rpc")) {
+    BAYLINK_ASSIGN_OR_RETURN(const Json* rpc, o.Field("rpc"));
+    ObjectReader r(*rpc, "node config rpc");
+    BAYLINK_TRY(r.Begin());
+    if (r.Has("address")) {
+      BAYLINK_ASSIGN_OR_RETURN(c.rpc_address, r.String("address"));
+    }
+    BAYLINK_TRY(OptionalU64(r, "port", "rpc.port", c.rpc_port, 0, 65535));
+    BAYLINK_TRY(OptionalU64(r, "threads", "rpc.threads", c.rpc_threads, 1, 64));
+    BAYLINK_TRY(OptionalU64(r, "max_body_bytes", "rpc.max_body_bytes", c.rpc_max_body_bytes,
+                            1024, 256u << 20));
+    BAYLINK_TRY(OptionalU64(r, "max_connections", "rpc.max_connections", c.rpc_max_connections,
+                            1, 100000));
+    BAYLINK_TRY(OptionalU64(r, "timeout_ms", "rpc.timeout_ms", c.rpc_timeout_ms, 10, 3600000));
+    BAYLINK_TRY(OptionalU64(r, "max_batch", "rpc.max_batch", c.rpc_max_batch, 1, 100000));
+    BAYLINK_TRY(r.Done());
+  }
+  if (o.Has("events")) {
+    BAYLINK_ASSIGN_OR_RETURN(const Json* events, o.Field("events"));
+    ObjectReader e(*events, "node config events");
+    BAYLINK_TRY(e.Begin());
+    BAYLINK_ASSIGN_OR_RETURN(c.events_endpoint, e.String("endpoint"));
+    BAYLINK_TRY(e.Done());
+    if (c.events_endpoint.rfind("tcp://", 0) != 0 && c.events_endpoint.rfind("ipc://", 0) != 0) {
+      return core::Fail(Errc::kInvalidArgument, "node config: events.endpoint '" +
+                                                    c.events_endpoint +
+                                                    "' must start with tcp:// or ipc://");
+    }
+  }
+  if (o.Has("mempool")) {
+    BAYLINK_ASSIGN_OR_RETURN(const Json* pool, o.Field("mempool"));
+    ObjectReader m(*pool, "node config mempool");
+    BAYLINK_TRY(m.Begin());
+    BAYLINK_TRY(OptionalU64(m, "max_txs", "mempool.max_txs", c.mempool.max_txs, 1, 10000000));
+    BAYLINK_TRY(OptionalU64(m, "max_bytes", "mempool.max_bytes", c.mempool.max_bytes, 1u << 16,
+                            std::uint64_t{16} << 30));
+    BAYLINK_TRY(OptionalU64(m, "max_per_sender", "mempool.max_per_sender",
+                            c.mempool.max_per_sender, 1, 1000000));
+    BAYLINK_TRY(m.Done());
+  }
+  BAYLINK_TRY(o.Done());
+  if (c.dev && c.validator_key.empty()) {
+    return core::Fail(Errc::kInvalidArgument,
+                      "node config: dev is true but validator_key is missing; dev mode signs "
+                      "blocks with that key");
+  }
+  return c;
+}
+
+core::Result<NodeConfig> NodeConfig::Load(const std::filesystem::path& path) {
+  BAYLINK_ASSIGN_OR_RETURN(const std::string text, ReadFile(path, 1u << 20));
+  auto json = core::json::Parse(text);
+  if (!json) return core::Fail(json.error().code, path.string() + ": " + json.error().detail);
+  auto config = FromJson(*json, path.parent_path());
+  if (!config) return core::Fail(config.error().code, path.string() + ": " + config.error().detail);
+  return config;
+}
+
+core::Result<KeyFile> KeyFile::Load(const std::filesystem::path& path) {
+  BAYLINK_ASSIGN_OR_RETURN(const std::string text, ReadFile(path, 64u << 10));
+  auto json = core::json::Parse(text);
+  if (!json) return core::Fail(json.error().code, path.string() + ": " + json.error().detail);
+  ObjectReader o(*json, path.string());
+  BAYLINK_TRY(o.Begin());
+  BAYLINK_ASSIGN_OR_RETURN(const std::string suite_name, o.String("suite"));
+  BAYLINK_ASSIGN_OR_RETURN(const core::Bytes secret, o.Hex("secret_key"));
+  BAYLINK_ASSIGN_OR_RETURN(const core::PublicKey public_key, o.Fixed<64>("public_key"));
+  BAYLINK_ASSIGN_OR_RETURN(const std::string address, o.String("address"));
+  BAYLINK_TRY(o.Done());
+  auto suite_id = core::ParseSuiteId(suite_name);
+  if (!suite_id) return core::Fail(Errc::kMalformed, path.string() + ": suite: " + suite_id.error().detail);
+  const std::unique_ptr<core::CryptoSuite> suite = crypto::MakeSuite(*suite_id);
+  auto key = suite->ImportSecretKey(secret);
+  if (!key) return core::Fail(key.error().code, path.string() + ": secret_key: " + key.error().detail);
+  BAYLINK_ASSIGN_OR_RETURN(const core::PublicKey derived, suite->DerivePublicKey(*key));
+  if (derived != public_key || suite->ToAddress(derived).ToHex() != address) {
+    return core::Fail(Errc::kInvalidArgument, path.string() + ": public_key or address does not "
+                                                              "belong to secret_key");
+  }
+  return KeyFile{*suite_id, std::move(*key), public_key};
+}
+
+core::Status KeyFile::Save(const std::filesystem::path& path) const {
+  const std::unique_ptr<core::CryptoSuite> crypto_suite = crypto::MakeSuite(suite);
+  const Json j{{"suite", std::string(core::SuiteName(suite))},
+               {"secret_key", core::ToHex(secret.Reveal())},
+               {"public_key", public_key.ToHex()},
+               {"address", crypto_suite->ToAddress(public_key).ToHex()}};
+  return WriteFileAtomic(path, j.dump(2) + "\n", 0600);
+}
+
+LogSink StderrLog() {
+  static std::mutex mutex;
+  return [](std::string_view line) {
+    const std::time_t now = std::time(nullptr);
+    std::tm tm{};
+    gmtime_r(&now, &tm);
+    char stamp[32];
+    std::strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    std::lock_guard lock(mutex);
+    std::fprintf(stderr, "%s %.*s\n", stamp, static_cast<int>(line.size()), line.data());
+  };
+}
+
+// Everything the node owns, in construction order (destroyed in reverse: the producer and
+// servers stop before the chain and store they use).
+struct Node::Context {
+  NodeConfig config;
+  LogSink log;
+  Genesis genesis;
+  std::unique_ptr<core::CryptoSuite> suite;
+  std::unique_ptr<contracts::Registry> registry;
+  std::unique_ptr<storage::KvStore> store;
+  std::unique_ptr<Chain> chain;
+  std::optional<KeyFile> validator;
+  std::uint32_t validator_index = 0;
+  std::unique_ptr<net::RpcDispatcher> dispatcher;
+  std::unique_ptr<net::HttpServer> rpc;
+  std::unique_ptr<net::Publisher> publisher;
+  std::uint64_t last_block_ms = 0;
+};
+
+core::Result<std::unique_ptr<Node>> Node::Start(const NodeConfig& config, LogSink log) {
+  auto context = std::make_unique<Context>();
+  context->config = config;
+  context->log = log ? std::move(log) : StderrLog();
+  BAYLINK_ASSIGN_OR_RETURN(context->genesis, LoadGenesis(config.genesis));
+  context->suite = crypto::MakeSuite(context->genesis.suite);
+  BAYLINK_ASSIGN_OR_RETURN(context->registry, contracts::MakeBuiltinRegistry());
+  BAYLINK_ASSIGN_OR_RETURN(context->store, storage::OpenRocksDb(config.data_dir));
+  ChainOptions options;
+  options.mempool = config.mempool;
+  options.sync_commits = config.sync_commits;
+  options.update_threads = 2;
+  BAYLINK_ASSIGN_OR_RETURN(context->chain, Chain::Open(*context->suite, *context->store,
+                                                       *context->registry, context->genesis,
+                                                       options));
+  Chain& chain = *context->chain;
+  if (!config.validator_key.empty()) {
+    BAYLINK_ASSIGN_OR_RETURN(KeyFile key, KeyFile::Load(config.validator_key));
+    if (key.suite != context->genesis.suite) {
+      return core::Fail(Errc::kInvalidArgument,
+                        "validator key " + config.validator_key.string() + " is for suite " +
+                            std::string(core::SuiteName(key.suite)) + "; chain " +
+                            context->genesis.chain_id + " uses " +
+                            std::string(core::SuiteName(context->genesis.suite)));
+    }
+    context->validator = std::move(key);
+  }
+  if (config.dev) {
+    const core::ValidatorSet set = chain.next_validators();
+    const std::int64_t index = set.IndexOf(context->validator->public_key);
+    if (index < 0 || set.validators()[static_cast<std::size_t>(index)].power * 3 <=
+                         set.TotalPower() * 2) {
+      return core::Fail(Errc::kInvalidArgument,
+                        "dev mode: the validator key " + config.validator_key.string() +
+                            " must hold more than 2/3 of the power of the chain's validator "
+                            "set (it signs every block alone)");
+    }
+    context->validator_index = static_cast<std::uint32_t>(index);
+  }
+  context->dispatcher =
+      std::make_unique<net::RpcDispatcher>(net::RpcDispatcher::Options{config.rpc_max_batch});
+  RegisterRpcMethods(*context->dispatcher, chain);
+  net::HttpServerOptions http;
+  http.bind_address = config.rpc_address;
+  http.port = config.rpc_port;
+  http.threads = config.rpc_threads;
+  http.max_body_bytes = config.rpc_max_body_bytes;
+  http.max_connections = config.rpc_max_connections;
+  http.request_timeout = std::chrono::milliseconds(config.rpc_timeout_ms);
+  BAYLINK_ASSIGN_OR_RETURN(context->publisher, net::Publisher::Bind(config.events_endpoint));
+  BAYLINK_ASSIGN_OR_RETURN(context->rpc,
+                           net::HttpServer::Start(http, context->dispatcher->AsHttpHandler()));
+  const core::BlockHeader head = chain.head();
+  context->last_block_ms = NowMs();
+  context->log("node: chain " + context->genesis.chain_id + " (" +
+               std::string(core::SuiteName(context->genesis.suite)) + ") at height " +
+               std::to_string(head.height) + ", " + std::to_string(chain.mempool().size()) +
+               " pending transactions; rpc on " + config.rpc_address + ":" +
+               std::to_string(context->rpc->port()) + ", events on " +
+               context->publisher->endpoint() + (config.dev ? ", dev validator" : ""));
+  std::unique_ptr<Node> node(new Node(std::move(context)));
+  if (config.dev) node->m_producer = std::thread([n = node.get()] { n->ProduceLoop(); });
+  return node;
+}
+
+Node::Node(std::unique_ptr<Context> context) : m_context(std::move(context)) {}
+
+Node::~Node() { Stop(); }
+
+void Node::Stop() {
+  {
+    std::lock_guard lock(m_mutex);
+    if (m_stop) return;
+    m_stop = true;
+  }
+  m_wake.notify_all();
+  if (m_producer.joinable()) m_producer.join();
+  if (m_context->rpc) m_context->rpc->Stop();
+  m_context->log("node: stopped at height " + std::to_string(m_context->chain->head().height));
+}
+
+std::uint16_t Node::rpc_port() const { return m_context->rpc->port(); }
+std::string Node::events_endpoint() const { return m_context->publisher->endpoint(); }
+Chain& Node::chain() { return *m_context->chain; }
+
+void Node::ProduceLoop() {
+  const auto interval = std::chrono::milliseconds(m_context->genesis.params.block_interval_ms);
+  auto next = std::chrono::steady_clock::now() + interval;
+  std::unique_lock lock(m_mutex);
+  while (!m_stop) {
+    m_wake.wait_until(lock, next, [this] { return m_stop; });
+    if (m_stop) break;
+    next += interval;
+    const auto now = std::chrono::steady_clock::now();
+    if (next < now) next = now + interval;  // fell behind: do not burst
+    lock.unlock();
+    if (core::Status s = ProduceOne(); !s) {
+      m_context->log("node: block production failed: " + s.error().Message());
+    }
+    lock.lock();
+  }
+}
+
+core::Status Node::ProduceOne() {
+  Context& c = *m_context;
+  const std::uint64_t now = NowMs();
+  if (c.chain->mempool().size() == 0 && now - c.last_block_ms < c.genesis.params.heartbeat_ms) {
+    return core::Ok();  // idle: only a heartbeat block every heartbeat_ms
+  }
+  BAYLINK_ASSIGN_OR_RETURN(Proposal proposal, c.chain->Propose(now, c.validator_index));
+  // The dev validator's vote is the whole certificate (DESIGN §3 vote digest); the consensus
+  // issue replaces this with PBFT's prepare/commit rounds on the same Propose/Commit path.
+  const core::BlockHeader& header = proposal.block.header;
+  const core::Hash32 header_hash = header.Hash(*c.suite);
+  const core::Hash32 digest =
+      core::CommitVoteDigest(*c.suite, header.chain_id, header.height, 0, header_hash);
+  BAYLINK_ASSIGN_OR_RETURN(core::Bytes signature, c.suite->Sign(c.validator->secret, digest.view()));
+  core::CommitCertificate certificate{header.height, 0, header_hash,
+                                      {core::CommitSignature{c.validator_index, std::move(signature)}}};
+  const std::size_t txs = proposal.block.transactions.size();
+  const std::size_t left_out = proposal.left_out.size();
+  const std::uint64_t height = header.height;
+  BAYLINK_TRY(c.chain->Commit(std::move(proposal), certificate));
+  c.last_block_ms = now;
+  BAYLINK_ASSIGN_OR_RETURN(std::optional<BlockEvents> events, c.chain->GetBlockEvents(height));
+  if (events) {
+    if (core::Status s = c.publisher->Publish("block", events->Encode()); !s) {
+      c.log("node: publishing block " + std::to_string(height) + " failed: " + s.error().Message());
+    }
+  }
+  c.log("node: committed block " + std::to_string(height) + " with " + std::to_string(txs) +
+        " transactions" + (left_out ? ", " + std::to_string(left_out) + " left out" : std::string()));
+  return core::Ok();
+}
+
+}  // namespace baylink::chain
