@@ -1,0 +1,391 @@
+// SPDX-License-Identifier: Apache-2.0
+//
+// The node's load generator and commit benchmark (issue 3 targets).
+//
+//   node_load throughput --suite sm|ecdsa [--txs N] [--senders N] [--batch N]
+//     Runs a --dev node in this process (its real RPC server and block producer), sends
+//     pre-signed asset transfers in JSON-RPC batches from two client threads, and reports
+//     transfers committed per second. The bound, measured in the same run, is the
+//     signature-verification rate of the same transactions on the node's two RPC threads
+//     (one verification per transaction per node). Prints the ratio.
+//   node_load commit --suite sm|ecdsa [--txs N] [--accounts N]
+//     Builds a chain on RocksDB with N accounts holding balances, fills the mempool with
+//     `txs` transfers and reports the time of Propose + Commit of one block (execution,
+//     state update, one atomic synced write) as a share of a 1 s block interval.
+//   node_load idle --suite sm|ecdsa [--accounts N] [--seconds N]
+//     Builds such a chain, starts a --dev node on it, lets it idle and reports its CPU
+//     share and resident memory.
+#include <sys/resource.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "baylink/chain/chain.h"
+#include "baylink/chain/files.h"
+#include "baylink/chain/node.h"
+#include "baylink/contracts/asset.h"
+#include "baylink/core/json.h"
+#include "baylink/crypto/suites.h"
+#include "baylink/net/http.h"
+#include "baylink/storage/rocksdb_store.h"
+#include "bench_support.h"
+
+namespace baylink::bench {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double Seconds(Clock::duration d) { return std::chrono::duration<double>(d).count(); }
+
+struct Options {
+  std::string mode;
+  core::SuiteId suite = core::SuiteId::kEcdsa;
+  std::size_t txs = 40000;
+  std::size_t senders = 1000;
+  std::size_t batch = 500;
+  std::size_t accounts = 100000;
+  int seconds = 20;
+};
+
+struct Sender {
+  core::KeyPair key;
+  core::Address address;
+  std::uint64_t nonce = 0;
+};
+
+core::Transaction Tx(const core::CryptoSuite& suite, const std::string& chain_id, Sender& s,
+                     std::string method, core::Bytes args) {
+  core::Transaction tx;
+  tx.chain_id = chain_id;
+  tx.nonce = s.nonce++;
+  tx.expiry_height = 1u << 30;
+  tx.sender = s.key.public_key;
+  tx.contract = "asset";
+  tx.method = std::move(method);
+  tx.args = std::move(args);
+  Require(static_cast<bool>(tx.Sign(suite, s.key.secret)), "sign");
+  return tx;
+}
+
+// A temporary chain folder: key, genesis, config.
+struct ChainDir {
+  std::filesystem::path dir;
+  chain::Genesis genesis;
+  chain::KeyFile key;
+
+  ChainDir(const core::CryptoSuite& suite, core::SuiteId id, std::uint64_t interval_ms,
+           BenchRandom& rng) {
+    char name[] = "/tmp/baylink-bench-XXXXXX";
+    Require(mkdtemp(name) != nullptr, "mkdtemp");
+    dir = name;
+    core::KeyPair pair = suite.GenerateKey(rng);
+    key = chain::KeyFile{id, pair.secret, pair.public_key};
+    Require(static_cast<bool>(key.Save(dir / "validator.key")), "save key");
+    genesis.chain_id = "bench";
+    genesis.suite = id;
+    genesis.timestamp_ms = 1;
+    genesis.params.block_interval_ms = interval_ms;
+    genesis.params.max_block_txs = 100000;
+    genesis.params.max_block_bytes = 64u << 20;
+    genesis.params.heartbeat_ms = 10000;
+    genesis.validators = core::ValidatorSet::Create({{pair.public_key, 1}}).value();
+    Require(static_cast<bool>(chain::WriteFileAtomic(dir / "genesis.json", genesis.ToJson().dump())),
+            "write genesis");
+  }
+  ~ChainDir() {
+    std::error_code ignored;
+    std::filesystem::remove_all(dir, ignored);
+  }
+  chain::NodeConfig Config() const {
+    chain::NodeConfig c;
+    c.data_dir = dir / "data";
+    c.genesis = dir / "genesis.json";
+    c.validator_key = dir / "validator.key";
+    c.dev = true;
+    c.rpc_port = 0;
+    c.events_endpoint = "tcp://127.0.0.1:0";
+    c.mempool.max_txs = 1000000;
+    c.mempool.max_bytes = 1u << 30;
+    return c;
+  }
+};
+
+// Senders, each owning an asset with a large balance, set up through `submit`.
+std::vector<Sender> MakeSenders(const core::CryptoSuite& suite, std::size_t n, BenchRandom& rng) {
+  std::vector<Sender> senders(n);
+  for (Sender& s : senders) {
+    s.key = suite.GenerateKey(rng);
+    s.address = suite.ToAddress(s.key.public_key);
+  }
+  return senders;
+}
+
+std::string Symbol(std::size_t i) { return "S" + std::to_string(i); }
+
+std::vector<core::Transaction> SetupTxs(const core::CryptoSuite& suite, std::vector<Sender>& senders) {
+  std::vector<core::Transaction> txs;
+  for (std::size_t i = 0; i < senders.size(); ++i) {
+    txs.push_back(Tx(suite, "bench", senders[i], "create", contracts::EncodeCreate(Symbol(i))));
+    txs.push_back(Tx(suite, "bench", senders[i], "mint",
+                     contracts::EncodeMint(Symbol(i), senders[i].address, core::u128{1} << 100)));
+  }
+  return txs;
+}
+
+std::vector<core::Transaction> Transfers(const core::CryptoSuite& suite, std::vector<Sender>& senders,
+                                         std::size_t count, BenchRandom& rng) {
+  std::vector<core::Transaction> txs;
+  txs.reserve(count);
+  for (std::size_t i = 0; i < count; ++i) {
+    const std::size_t from = i % senders.size();
+    core::Address to;
+    rng.Fill(std::span(to.bytes));
+    txs.push_back(Tx(suite, "bench", senders[from], "transfer", contracts::EncodeTransfer(Symbol(from), to, 1)));
+  }
+  return txs;
+}
+
+// JSON-RPC batch bodies of sendTransaction calls.
+std::vector<std::string> Bodies(const std::vector<core::Transaction>& txs, std::size_t batch) {
+  std::vector<std::string> bodies;
+  for (std::size_t i = 0; i < txs.size(); i += batch) {
+    core::json::Json calls = core::json::Json::array();
+    for (std::size_t j = i; j < std::min(txs.size(), i + batch); ++j) {
+      calls.push_back({{"jsonrpc", "2.0"}, {"id", j}, {"method", "sendTransaction"},
+                       {"params", {{"tx", core::ToHex(txs[j].Encode())}}}});
+    }
+    bodies.push_back(calls.dump());
+  }
+  return bodies;
+}
+
+void Send(std::uint16_t port, const std::vector<std::string>& bodies, std::size_t first, std::size_t step) {
+  net::HttpClient http("127.0.0.1", port, std::chrono::seconds(60));
+  for (std::size_t i = first; i < bodies.size(); i += step) {
+    auto r = http.Post("/", bodies[i]);
+    Require(r && r->status == 200, "rpc batch");
+    Require(r->body.find("\"error\"") == std::string::npos, "a transaction was refused");
+  }
+}
+
+void WaitCommitted(chain::Chain& chain, std::size_t pool_empty_after) {
+  (void)pool_empty_after;
+  while (chain.mempool().size() > 0) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+}
+
+double VerifyRate(const core::CryptoSuite& suite, const std::vector<core::Transaction>& txs, unsigned threads) {
+  std::vector<core::Hash32> hashes;
+  for (const auto& tx : txs) hashes.push_back(tx.Hash(suite));
+  const auto start = Clock::now();
+  std::vector<std::thread> workers;
+  std::atomic<bool> ok{true};
+  for (unsigned t = 0; t < threads; ++t) {
+    workers.emplace_back([&, t] {
+      for (std::size_t i = t; i < txs.size(); i += threads) {
+        if (!suite.Verify(txs[i].sender, hashes[i].view(), txs[i].signature)) ok = false;
+      }
+    });
+  }
+  for (auto& w : workers) w.join();
+  Require(ok, "verify");
+  return static_cast<double>(txs.size()) / Seconds(Clock::now() - start);
+}
+
+int Throughput(const Options& o) {
+  const core::CryptoSuite& suite = Suite(o.suite);
+  BenchRandom rng(1);
+  ChainDir dir(suite, o.suite, 250, rng);
+  std::vector<Sender> senders = MakeSenders(suite, o.senders, rng);
+  const auto setup = SetupTxs(suite, senders);
+  const auto transfers = Transfers(suite, senders, o.txs, rng);
+  chain::NodeConfig config = dir.Config();
+  config.sync_commits = true;
+  auto node = chain::Node::Start(config, [](std::string_view) {});
+  Require(static_cast<bool>(node), "start node");
+  chain::Chain& chain = (*node)->chain();
+  Send((*node)->rpc_port(), Bodies(setup, o.batch), 0, 1);
+  WaitCommitted(chain, 0);
+  const auto bodies = Bodies(transfers, o.batch);
+  const std::uint64_t start_height = chain.head().height;
+  const auto start = Clock::now();
+  std::thread a(Send, (*node)->rpc_port(), std::cref(bodies), 0, 2);
+  std::thread b(Send, (*node)->rpc_port(), std::cref(bodies), 1, 2);
+  a.join();
+  b.join();
+  const double admitted = Seconds(Clock::now() - start);
+  WaitCommitted(chain, 0);
+  const double total = Seconds(Clock::now() - start);
+  const std::uint64_t blocks = chain.head().height - start_height;
+  (*node)->Stop();
+  const double rate = static_cast<double>(o.txs) / total;
+  const double bound = VerifyRate(suite, transfers, 2);
+  std::printf("throughput suite=%s txs=%zu senders=%zu batch=%zu: admitted in %.2f s, committed in "
+              "%.2f s over %llu blocks -> %.0f tx/s; verify bound (2 threads) %.0f tx/s; ratio %.2f\n",
+              std::string(core::SuiteName(o.suite)).c_str(), o.txs, o.senders, o.batch, admitted,
+              total, static_cast<unsigned long long>(blocks), rate, bound, rate / bound);
+  return 0;
+}
+
+// A chain on RocksDB with `accounts` balances (one asset per sender, transfers to fresh
+// addresses create the accounts), built block by block through Propose/Commit.
+struct BuiltChain {
+  std::unique_ptr<storage::KvStore> store;
+  std::unique_ptr<contracts::Registry> registry;
+  std::unique_ptr<chain::Chain> chain;
+  std::vector<Sender> senders;
+};
+
+core::CommitCertificate Certify(const core::CryptoSuite& suite, const chain::KeyFile& key,
+                                const core::BlockHeader& header) {
+  const core::Hash32 hash = header.Hash(suite);
+  const core::Hash32 digest = core::CommitVoteDigest(suite, header.chain_id, header.height, 0, hash);
+  return core::CommitCertificate{header.height, 0, hash, {{0, suite.Sign(key.secret, digest.view()).value()}}};
+}
+
+void Fill(chain::Chain& c, const std::vector<core::Transaction>& txs) {
+  std::vector<core::Bytes> encoded;
+  for (const auto& tx : txs) encoded.push_back(tx.Encode());
+  std::vector<core::ByteView> views(encoded.begin(), encoded.end());
+  for (auto& r : c.Submit(views)) Require(static_cast<bool>(r), "submit");
+}
+
+void CommitAll(const core::CryptoSuite& suite, const ChainDir& dir, chain::Chain& c) {
+  while (c.mempool().size() > 0) {
+    auto p = c.Propose(c.head().timestamp_ms + 1000, 0);
+    Require(static_cast<bool>(p), "propose");
+    const auto cert = Certify(suite, dir.key, p->block.header);
+    Require(static_cast<bool>(c.Commit(std::move(*p), cert)), "commit");
+  }
+}
+
+BuiltChain Build(const core::CryptoSuite& suite, const ChainDir& dir, std::size_t accounts, BenchRandom& rng) {
+  BuiltChain b;
+  b.store = storage::OpenRocksDb(dir.dir / "data").value();
+  b.registry = contracts::MakeBuiltinRegistry().value();
+  chain::ChainOptions options;
+  options.update_threads = 2;
+  options.mempool.max_txs = 1000000;
+  options.mempool.max_bytes = 1u << 30;
+  b.chain = chain::Chain::Open(suite, *b.store, *b.registry, dir.genesis, options).value();
+  b.senders = MakeSenders(suite, 100, rng);
+  Fill(*b.chain, SetupTxs(suite, b.senders));
+  CommitAll(suite, dir, *b.chain);
+  for (std::size_t done = 0; done < accounts; done += 50000) {
+    Fill(*b.chain, Transfers(suite, b.senders, std::min<std::size_t>(50000, accounts - done), rng));
+    CommitAll(suite, dir, *b.chain);
+    std::fprintf(stderr, "built %zu accounts\n", std::min(accounts, done + 50000));
+  }
+  return b;
+}
+
+int CommitBench(const Options& o) {
+  const core::CryptoSuite& suite = Suite(o.suite);
+  BenchRandom rng(2);
+  ChainDir dir(suite, o.suite, 1000, rng);
+  BuiltChain b = Build(suite, dir, o.accounts, rng);
+  std::vector<double> times;
+  for (int rep = 0; rep < 5; ++rep) {
+    Fill(*b.chain, Transfers(suite, b.senders, o.txs, rng));
+    const auto start = Clock::now();
+    auto p = b.chain->Propose(b.chain->head().timestamp_ms + 1000, 0);
+    Require(static_cast<bool>(p) && p->block.transactions.size() == o.txs, "propose all");
+    const auto proposed = Clock::now();
+    // Signing the certificate is consensus's cost, not the commit's: not timed.
+    const auto cert = Certify(suite, dir.key, p->block.header);
+    const auto commit_start = Clock::now();
+    Require(static_cast<bool>(b.chain->Commit(std::move(*p), cert)), "commit");
+    times.push_back(Seconds(proposed - start) + Seconds(Clock::now() - commit_start));
+  }
+  std::sort(times.begin(), times.end());
+  std::printf("commit suite=%s accounts=%zu txs=%zu: propose+commit median %.1f ms (min %.1f, max %.1f) "
+              "= %.1f%% of a 1 s interval\n",
+              std::string(core::SuiteName(o.suite)).c_str(), o.accounts, o.txs, times[2] * 1e3,
+              times[0] * 1e3, times[4] * 1e3, times[2] * 100);
+  return 0;
+}
+
+double CpuSeconds() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
+         static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
+}
+
+long RssKiB() {
+  std::ifstream status("/proc/self/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind("VmRSS:", 0) == 0) return std::atol(line.c_str() + 6);
+  }
+  return -1;
+}
+
+int Idle(const Options& o) {
+  const core::CryptoSuite& suite = Suite(o.suite);
+  BenchRandom rng(3);
+  ChainDir dir(suite, o.suite, 1000, rng);
+  {
+    BuiltChain b = Build(suite, dir, o.accounts, rng);
+  }  // closed: the node opens the same store
+  const long rss_before = RssKiB();
+  auto node = chain::Node::Start(dir.Config(), [](std::string_view) {});
+  Require(static_cast<bool>(node), "start node");
+  std::this_thread::sleep_for(std::chrono::seconds(2));
+  const double cpu0 = CpuSeconds();
+  const auto t0 = Clock::now();
+  std::this_thread::sleep_for(std::chrono::seconds(o.seconds));
+  const double cpu = (CpuSeconds() - cpu0) / Seconds(Clock::now() - t0);
+  const long rss = RssKiB();
+  (*node)->Stop();
+  std::printf("idle suite=%s accounts=%zu: cpu %.2f%% of one core over %d s; rss %.1f MiB "
+              "(process, incl. the %.1f MiB left by building the chain)\n",
+              std::string(core::SuiteName(o.suite)).c_str(), o.accounts, cpu * 100, o.seconds,
+              static_cast<double>(rss) / 1024, static_cast<double>(rss_before) / 1024);
+  return 0;
+}
+
+}  // namespace
+}  // namespace baylink::bench
+
+int main(int argc, char** argv) {
+  using baylink::bench::Options;
+  Options o;
+  if (argc < 2) {
+    std::fprintf(stderr, "usage: node_load throughput|commit|idle [--suite sm|ecdsa] [--txs N] "
+                         "[--senders N] [--batch N] [--accounts N] [--seconds N]\n");
+    return 2;
+  }
+  o.mode = argv[1];
+  for (int i = 2; i + 1 < argc; i += 2) {
+    const std::string name = argv[i];
+    const std::string value = argv[i + 1];
+    if (name == "--suite") {
+      o.suite = baylink::core::ParseSuiteId(value).value();
+    } else if (name == "--txs") {
+      o.txs = std::stoul(value);
+    } else if (name == "--senders") {
+      o.senders = std::stoul(value);
+    } else if (name == "--batch") {
+      o.batch = std::stoul(value);
+    } else if (name == "--accounts") {
+      o.accounts = std::stoul(value);
+    } else if (name == "--seconds") {
+      o.seconds = std::stoi(value);
+    } else {
+      std::fprintf(stderr, "unknown option %s\n", name.c_str());
+      return 2;
+    }
+  }
+  if (o.mode == "throughput") return baylink::bench::Throughput(o);
+  if (o.mode == "commit") return baylink::bench::CommitBench(o);
+  if (o.mode == "idle") return baylink::bench::Idle(o);
+  std::fprintf(stderr, "unknown mode %s\n", o.mode.c_str());
+  return 2;
+}
