@@ -205,6 +205,14 @@ core::Receipt ExecuteCall(Run& run, const Hash32& tx_hash, std::string_view cont
   run.events_in_tx = 0;
   Frame top(run, nullptr, std::string(contract), "", 1);
   core::Result<Bytes> out = Frame::RunTop(run, contract, method, args, top);
+  // An output too large for a receipt fails the call like any other error, before its
+  // writes and events join the block, so they are dropped with it.
+  if (out && out->size() > core::kMaxOutputBytes) {
+    out = core::Fail(Errc::kOversized, "output of " + std::string(contract) + "." +
+                                           std::string(method) + " has " +
+                                           std::to_string(out->size()) + " bytes; the limit is " +
+                                           std::to_string(core::kMaxOutputBytes));
+  }
   core::Receipt receipt;
   receipt.tx_hash = tx_hash;
   if (out) {
@@ -215,14 +223,14 @@ core::Receipt ExecuteCall(Run& run, const Hash32& tx_hash, std::string_view cont
   } else {
     receipt.status = core::ReceiptStatus::kFailed;
     std::string message = out.error().Message();
-    if (message.size() > core::kMaxMessageBytes) message.resize(core::kMaxMessageBytes);
+    if (message.size() > core::kMaxMessageBytes) {
+      // Cut at a character boundary: the message is codec text, which must be valid UTF-8,
+      // or the stored receipts would not decode again.
+      std::size_t end = core::kMaxMessageBytes;
+      while (end > 0 && (static_cast<unsigned char>(message[end]) & 0xC0) == 0x80) --end;
+      message.resize(end);
+    }
     receipt.message = std::move(message);
-  }
-  if (receipt.output.size() > core::kMaxOutputBytes) {
-    receipt = core::Receipt{tx_hash, core::ReceiptStatus::kFailed,
-                            "output of " + std::string(contract) + "." + std::string(method) +
-                                " exceeds " + std::to_string(core::kMaxOutputBytes) + " bytes",
-                            {}, {}};
   }
   return receipt;
 }

@@ -128,7 +128,7 @@ class HttpClient {
   // transaction its nonce).
   // Errors:
   //  - kUnavailable: host does not resolve, or no connection can be made;
-  //  - kTimeout: no complete response within the timeout (the connection is closed);
+  //  - kTimeout: no connection or no complete response within the timeout;
   //  - kIo: the connection broke before the response was complete;
   //  - kMalformed: the server's answer is not HTTP/1.x;
   //  - kOversized: the response body is larger than 64 MiB;
