@@ -168,10 +168,18 @@ core::Status Chain::ReloadJournal() {
   if (pending.empty()) return core::Ok();
   std::vector<core::ByteView> views(pending.begin(), pending.end());
   std::vector<core::Result<Hash32>> results = Submit(views);
-  // Those no longer admissible (included, expired, stale) leave the journal.
+  // Those no longer admissible (included, expired, stale) leave the journal. Those refused
+  // only by this node's present bounds (kFull; kInvalidArgument, a nonce further ahead than
+  // max_per_sender) or by a local failure stay for the next start: they were accepted, and
+  // an accepted transaction must not be lost.
   storage::WriteBatch cleanup;
   for (std::size_t i = 0; i < results.size(); ++i) {
-    if (results[i] || results[i].error().code == Errc::kDuplicate) continue;
+    if (results[i]) continue;
+    const Errc code = results[i].error().code;
+    if (code == Errc::kDuplicate || code == Errc::kFull || code == Errc::kInvalidArgument ||
+        !core::IsRejectedInput(code)) {
+      continue;
+    }
     auto tx = core::Transaction::Decode(views[i]);
     if (tx) cleanup.Delete(keys::With(keys::kPool, tx->Hash(m_suite).view()));
   }
@@ -405,7 +413,11 @@ core::Status Chain::Commit(Proposal proposal, const core::CommitCertificate& cer
     if (proposal.next_validators) m_next_validators = std::move(*proposal.next_validators);
   }
 
-  // The mempool follows the new head; what leaves it also leaves the journal.
+  // The mempool follows the new head; what leaves it also leaves the journal. The block is
+  // durable from here on, so a failure below must not report the commit as failed (the
+  // caller would not publish the block): a journal entry left behind is dropped by
+  // ReloadJournal as stale or expired, and a transaction left in the mempool is never
+  // selected again (its nonce is used) and leaves with its sender's next block or its expiry.
   std::vector<core::Address> senders;
   senders.reserve(proposal.block.transactions.size());
   for (const core::Transaction& tx : proposal.block.transactions) {
@@ -414,17 +426,18 @@ core::Status Chain::Commit(Proposal proposal, const core::CommitCertificate& cer
   std::sort(senders.begin(), senders.end());
   senders.erase(std::unique(senders.begin(), senders.end()), senders.end());
   LatestState latest(m_state);
-  BAYLINK_ASSIGN_OR_RETURN(
-      std::vector<Hash32> removed,
+  const auto removed =
       m_mempool.Remove(done, senders, height + 1,
-                       [&](const core::Address& a) { return m_executor.NextNonce(latest, a); }));
+                       [&](const core::Address& a) { return m_executor.NextNonce(latest, a); });
+  if (!removed) return core::Ok();
   storage::WriteBatch cleanup;
-  for (const Hash32& hash : removed) {
+  for (const Hash32& hash : *removed) {
     if (!std::binary_search(done.begin(), done.end(), hash)) {
       cleanup.Delete(keys::With(keys::kPool, hash.view()));
     }
   }
-  return m_store.Write(cleanup);
+  (void)m_store.Write(cleanup);
+  return core::Ok();
 }
 
 core::Result<Bytes> Chain::Call(std::optional<std::uint64_t> height, const core::Address& sender,

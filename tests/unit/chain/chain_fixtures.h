@@ -1,0 +1,180 @@
+// SPDX-License-Identifier: Apache-2.0
+//
+// Shared fixtures of the chain tests: suites, deterministic keys, signed transactions, a
+// map-backed StateReader, a one-validator genesis, certificates, and error checks.
+#pragma once
+
+#include <doctest/doctest.h>
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "baylink/chain/executor.h"
+#include "baylink/chain/genesis.h"
+#include "baylink/contracts/asset.h"
+#include "baylink/contracts/contract.h"
+#include "baylink/core/bytes.h"
+#include "baylink/core/codec.h"
+#include "baylink/core/result.h"
+#include "baylink/core/sparse_merkle.h"
+#include "baylink/core/types.h"
+#include "baylink/crypto/suites.h"
+#include "test_random.h"
+
+namespace baylink::chain::test {
+
+// One suite per id for the whole test process: making a suite is the expensive part.
+inline const core::CryptoSuite& Suite(core::SuiteId id) {
+  static const std::unique_ptr<core::CryptoSuite> sm = crypto::MakeSuite(core::SuiteId::kSm);
+  static const std::unique_ptr<core::CryptoSuite> ecdsa = crypto::MakeSuite(core::SuiteId::kEcdsa);
+  return id == core::SuiteId::kSm ? *sm : *ecdsa;
+}
+
+// A key pair fixed by `n` (a deterministic generator seeded with n), so failures replay.
+inline core::KeyPair Key(const core::CryptoSuite& suite, std::uint64_t n) {
+  ::baylink::testing::TestRandom rng(0x6b6579u + n);
+  return suite.GenerateKey(rng);
+}
+
+// An account: its keys and address.
+struct Account {
+  core::KeyPair keys;
+  core::Address address;
+};
+
+inline Account MakeAccount(const core::CryptoSuite& suite, std::uint64_t n) {
+  core::KeyPair keys = Key(suite, n);
+  const core::Address address = suite.ToAddress(keys.public_key);
+  return Account{std::move(keys), address};
+}
+
+// A signed transaction.
+inline core::Transaction SignedTx(const core::CryptoSuite& suite, const Account& from,
+                                  std::string_view chain_id, std::uint64_t nonce,
+                                  std::string_view contract, std::string_view method,
+                                  core::ByteView args, std::uint64_t expiry_height = 1000000) {
+  core::Transaction tx;
+  tx.chain_id = std::string(chain_id);
+  tx.nonce = nonce;
+  tx.expiry_height = expiry_height;
+  tx.sender = from.keys.public_key;
+  tx.contract = std::string(contract);
+  tx.method = std::string(method);
+  tx.args = core::Bytes(args.begin(), args.end());
+  REQUIRE(tx.Sign(suite, from.keys.secret).has_value());
+  return tx;
+}
+
+// The asset contract's state key of `owner`'s balance in `symbol` (contracts/asset.h).
+inline core::Bytes BalanceKey(std::string_view symbol, const core::Address& owner) {
+  core::Bytes key = core::ToBytes("b/" + std::string(symbol) + "/");
+  key.insert(key.end(), owner.bytes.begin(), owner.bytes.end());
+  return key;
+}
+
+inline core::Hash32 NonceStateKey(const core::CryptoSuite& suite, const core::Address& a) {
+  return core::StateKey(suite, kAccountNamespace, a.view());
+}
+
+inline core::Bytes EncodeNonce(std::uint64_t nonce) {
+  core::Writer w;
+  w.U64(nonce);
+  return std::move(w).Take();
+}
+
+// A StateReader over a map: the committed state a block executes on.
+class MapState final : public StateReader {
+ public:
+  core::Result<std::optional<core::Bytes>> Get(const core::Hash32& key) const override {
+    ++m_reads;
+    if (m_fail || (m_fail_key && *m_fail_key == key)) {
+      return core::Fail(core::Errc::kStorage, "injected storage failure");
+    }
+    const auto it = m_values.find(key);
+    if (it == m_values.end()) return std::optional<core::Bytes>{};
+    return std::optional<core::Bytes>(it->second);
+  }
+  // Applies an outcome's changes, as a commit would.
+  void Apply(const std::vector<core::smt::Change>& changes) {
+    for (const core::smt::Change& c : changes) {
+      if (c.value) {
+        m_values[c.key] = *c.value;
+      } else {
+        m_values.erase(c.key);
+      }
+    }
+  }
+  void Set(const core::Hash32& key, core::Bytes value) { m_values[key] = std::move(value); }
+  void FailReads(bool fail) { m_fail = fail; }
+  void FailKey(const core::Hash32& key) { m_fail_key = key; }
+  std::size_t reads() const { return m_reads; }
+  const std::map<core::Hash32, core::Bytes>& values() const { return m_values; }
+
+ private:
+  std::map<core::Hash32, core::Bytes> m_values;
+  bool m_fail = false;
+  std::optional<core::Hash32> m_fail_key;
+  mutable std::size_t m_reads = 0;
+};
+
+inline std::unique_ptr<contracts::Registry> BuiltinRegistry() {
+  auto registry = contracts::MakeBuiltinRegistry();
+  REQUIRE(registry.has_value());
+  return std::move(registry).value();
+}
+
+// A genesis of chain `chain_id` with the given validators (power 1 each).
+inline Genesis MakeGenesis(const core::CryptoSuite& suite, std::string_view chain_id,
+                           const std::vector<core::PublicKey>& validators) {
+  Genesis g;
+  g.chain_id = std::string(chain_id);
+  g.suite = suite.Id();
+  g.timestamp_ms = 1767225600000;
+  g.params.history_heights = 16;
+  std::vector<core::Validator> entries;
+  for (const core::PublicKey& key : validators) entries.push_back(core::Validator{key, 1});
+  auto set = core::ValidatorSet::Create(std::move(entries));
+  REQUIRE(set.has_value());
+  g.validators = std::move(set).value();
+  return g;
+}
+
+// A certificate for `header` signed by `signers` (index in the set, secret key), round 0.
+inline core::CommitCertificate Certify(
+    const core::CryptoSuite& suite, const core::BlockHeader& header,
+    const std::vector<std::pair<std::uint32_t, const core::SecretKey*>>& signers) {
+  core::CommitCertificate cert;
+  cert.height = header.height;
+  cert.round = 0;
+  cert.header_hash = header.Hash(suite);
+  const core::Hash32 digest =
+      core::CommitVoteDigest(suite, header.chain_id, header.height, 0, cert.header_hash);
+  for (const auto& [index, secret] : signers) {
+    auto signature = suite.Sign(*secret, digest.view());
+    REQUIRE(signature.has_value());
+    cert.signatures.push_back(core::CommitSignature{index, std::move(signature).value()});
+  }
+  return cert;
+}
+
+inline std::string Str(core::ByteView b) { return std::string(b.begin(), b.end()); }
+
+}  // namespace baylink::chain::test
+
+// Checks that `expr` (a Result or Status) failed with `errc` and that its detail contains
+// `text`.
+#define CHECK_FAILS_WITH(expr, errc, text)                                      \
+  do {                                                                          \
+    const auto& check_result_ = (expr);                                         \
+    REQUIRE_FALSE(check_result_.has_value());                                   \
+    CHECK(::baylink::core::ErrcName(check_result_.error().code) ==              \
+          ::baylink::core::ErrcName(errc));                                     \
+    CHECK_MESSAGE(check_result_.error().detail.find(text) != std::string::npos, \
+                  check_result_.error().detail);                                \
+  } while (0)

@@ -1,0 +1,355 @@
+// SPDX-License-Identifier: Apache-2.0
+//
+// The mempool: every admission error with its code, selection order and bounds, and removal
+// after a block. Transactions are signed with the real suites.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "baylink/chain/mempool.h"
+#include "chain_fixtures.h"
+
+namespace baylink::chain::test {
+namespace {
+
+using core::Bytes;
+using core::Errc;
+using core::Hash32;
+
+constexpr std::string_view kChain = "hk";
+
+// A pool with a few accounts and the nonces committed state would hold.
+struct Pool {
+  explicit Pool(core::SuiteId id = core::SuiteId::kEcdsa, MempoolOptions options = {})
+      : suite(Suite(id)), pool(suite, std::string(kChain), options) {
+    for (std::uint64_t i = 0; i < 4; ++i) accounts.push_back(MakeAccount(suite, i));
+  }
+
+  core::Transaction Tx(std::size_t who, std::uint64_t nonce, std::uint64_t expiry = 100,
+                       std::string_view memo = "") {
+    return SignedTx(
+        suite, accounts[who], kChain, nonce, "asset", "transfer",
+        contracts::EncodeTransfer("HKD", accounts[(who + 1) % 4].address, 1 + memo.size()), expiry);
+  }
+
+  CheckedTx Checked(const core::Transaction& tx) {
+    auto checked = pool.Check(tx.Encode());
+    REQUIRE_MESSAGE(checked.has_value(), checked.error().Message());
+    return std::move(checked).value();
+  }
+
+  // Check + Insert against the committed nonces, for the block at `next_height`.
+  core::Status Add(const core::Transaction& tx, std::uint64_t next_height = 1) {
+    CheckedTx checked = Checked(tx);
+    return pool.Insert(std::move(checked), next_height, NonceOf(suite.ToAddress(tx.sender)));
+  }
+  Hash32 AddOk(const core::Transaction& tx, std::uint64_t next_height = 1) {
+    core::Status s = Add(tx, next_height);
+    REQUIRE_MESSAGE(s.has_value(), s.error().Message());
+    return tx.Hash(suite);
+  }
+
+  std::uint64_t NonceOf(const core::Address& a) const {
+    const auto it = nonces.find(a);
+    return it == nonces.end() ? 0 : it->second;
+  }
+  Mempool::NonceLookup Lookup() const {
+    return [this](const core::Address& a) { return core::Result<std::uint64_t>(NonceOf(a)); };
+  }
+
+  Mempool::Selection Select(std::size_t max_txs = 1000, std::size_t max_bytes = 1u << 20,
+                            std::uint64_t height = 1) {
+    auto selection = pool.Select(max_txs, max_bytes, height, Lookup());
+    REQUIRE(selection.has_value());
+    REQUIRE(selection->txs.size() == selection->hashes.size());
+    for (std::size_t i = 0; i < selection->txs.size(); ++i) {
+      CHECK(selection->txs[i].Hash(suite) == selection->hashes[i]);
+    }
+    return std::move(selection).value();
+  }
+
+  const core::CryptoSuite& suite;
+  Mempool pool;
+  std::vector<Account> accounts;
+  std::map<core::Address, std::uint64_t> nonces;
+};
+
+// (sender index, nonce) of each selected transaction.
+std::vector<std::pair<std::size_t, std::uint64_t>> Picked(const Pool& p,
+                                                          const Mempool::Selection& s) {
+  std::vector<std::pair<std::size_t, std::uint64_t>> out;
+  for (const core::Transaction& tx : s.txs) {
+    std::size_t who = 0;
+    while (p.accounts[who].keys.public_key != tx.sender) ++who;
+    out.emplace_back(who, tx.nonce);
+  }
+  return out;
+}
+
+using Picks = std::vector<std::pair<std::size_t, std::uint64_t>>;
+
+TEST_CASE("mempool check accepts a signed transaction and reports its hash, sender and size") {
+  for (const core::SuiteId id : {core::SuiteId::kEcdsa, core::SuiteId::kSm}) {
+    CAPTURE(core::SuiteName(id));
+    Pool p(id);
+    const core::Transaction tx = p.Tx(0, 0);
+    const Bytes encoded = tx.Encode();
+    auto checked = p.pool.Check(encoded);
+    REQUIRE_MESSAGE(checked.has_value(), checked.error().Message());
+    CHECK(checked->tx == tx);
+    CHECK(checked->hash == tx.Hash(p.suite));
+    CHECK(checked->sender == p.accounts[0].address);
+    CHECK(checked->size == encoded.size());
+    REQUIRE(p.pool.Insert(std::move(checked).value(), 1, 0).has_value());
+    CHECK(p.pool.Contains(tx.Hash(p.suite)));
+    CHECK(p.pool.size() == 1);
+    CHECK(p.pool.bytes() == encoded.size());
+  }
+}
+
+TEST_CASE("mempool check refuses a transaction over max_tx_bytes before decoding it") {
+  MempoolOptions options;
+  options.max_tx_bytes = 300;
+  Pool p(core::SuiteId::kEcdsa, options);
+  core::Transaction tx = p.Tx(0, 0);
+  tx.args.resize(400, 0x01);
+  REQUIRE(tx.Sign(p.suite, p.accounts[0].keys.secret).has_value());
+  CHECK_FAILS_WITH(p.pool.Check(tx.Encode()), Errc::kOversized, "the limit is 300");
+  // Bytes that would not even decode are refused for their size first.
+  CHECK_FAILS_WITH(p.pool.Check(Bytes(301, 0xff)), Errc::kOversized, "301 bytes");
+  // Under the limit is fine.
+  core::Transaction small = p.Tx(0, 0);
+  CHECK(p.pool.Check(small.Encode()).has_value());
+}
+
+TEST_CASE("mempool check refuses truncated bytes and bytes after the transaction") {
+  Pool p;
+  const Bytes encoded = p.Tx(0, 0).Encode();
+  for (const std::size_t cut :
+       {std::size_t{0}, std::size_t{1}, encoded.size() / 2, encoded.size() - 1}) {
+    CAPTURE(cut);
+    const Bytes truncated(encoded.begin(), encoded.begin() + static_cast<std::ptrdiff_t>(cut));
+    CHECK_FAILS_WITH(p.pool.Check(truncated), Errc::kTruncated, "");
+  }
+  Bytes trailing = encoded;
+  trailing.push_back(0);
+  CHECK_FAILS_WITH(p.pool.Check(trailing), Errc::kTrailingBytes, "");
+}
+
+TEST_CASE("mempool check refuses a transaction for another chain naming both chains") {
+  Pool p;
+  const core::Transaction tx =
+      SignedTx(p.suite, p.accounts[0], "gd", 0, "asset", "create", contracts::EncodeCreate("HKD"));
+  CHECK_FAILS_WITH(p.pool.Check(tx.Encode()), Errc::kWrongChain,
+                   "transaction is for chain gd; this node runs hk");
+}
+
+TEST_CASE("mempool check refuses a signature with one byte flipped, in either suite") {
+  for (const core::SuiteId id : {core::SuiteId::kEcdsa, core::SuiteId::kSm}) {
+    CAPTURE(core::SuiteName(id));
+    Pool p(id);
+    const core::Transaction tx = p.Tx(0, 0);
+    const Bytes encoded = tx.Encode();
+    // The signature is the last field: flip a byte inside r, and one inside s.
+    const std::size_t sig = encoded.size() - tx.signature.size();
+    for (const std::size_t at : {sig + 3, sig + 40}) {
+      CAPTURE(at);
+      Bytes mutated = encoded;
+      mutated[at] ^= 0x01;
+      CHECK_FAILS_WITH(p.pool.Check(mutated), Errc::kBadSignature, "");
+    }
+    // A change to the signed content (the args) breaks the signature too.
+    core::Transaction changed = tx;
+    changed.args.back() ^= 0x01;
+    CHECK_FAILS_WITH(p.pool.Check(changed.Encode()), Errc::kBadSignature, "");
+    // Signed by someone else than the sender it names.
+    core::Transaction forged = tx;
+    REQUIRE(forged.Sign(p.suite, p.accounts[1].keys.secret).has_value());
+    CHECK_FAILS_WITH(p.pool.Check(forged.Encode()), Errc::kBadSignature, "");
+    CHECK(p.pool.size() == 0);
+  }
+}
+
+TEST_CASE("mempool insert refuses a transaction that expires before the next block") {
+  Pool p;
+  CHECK_FAILS_WITH(p.Add(p.Tx(0, 0, /*expiry=*/5), /*next_height=*/6), Errc::kExpired,
+                   "transaction expired at height 5; the next block is 6");
+  // Expiring at the next block's height is still in time.
+  CHECK(p.Add(p.Tx(0, 0, /*expiry=*/6), /*next_height=*/6).has_value());
+}
+
+TEST_CASE("mempool insert refuses a nonce already used and names the next nonce") {
+  Pool p;
+  p.nonces[p.accounts[0].address] = 3;
+  CHECK_FAILS_WITH(p.Add(p.Tx(0, 2)), Errc::kStale, "nonce 2 already used by sender");
+  CHECK_FAILS_WITH(p.Add(p.Tx(0, 0)), Errc::kStale, "next nonce is 3");
+  CHECK(p.Add(p.Tx(0, 3)).has_value());
+}
+
+TEST_CASE(
+    "mempool insert refuses the same transaction twice and a second one with a pending nonce") {
+  Pool p;
+  const core::Transaction tx = p.Tx(0, 0);
+  const Hash32 hash = p.AddOk(tx);
+  CHECK_FAILS_WITH(p.Add(tx), Errc::kDuplicate,
+                   "transaction " + hash.ToHex() + " is already pending");
+  // Another transaction with the same sender and nonce.
+  const core::Transaction other = p.Tx(0, 0, 100, "other");
+  REQUIRE(other.Hash(p.suite) != hash);
+  CHECK_FAILS_WITH(p.Add(other), Errc::kDuplicate,
+                   "nonce 0 of sender 0x" + p.accounts[0].address.ToHex().substr(2, 8));
+  CHECK_FAILS_WITH(p.Add(other), Errc::kDuplicate,
+                   "is already pending in transaction " + hash.ToHex());
+  CHECK(p.pool.size() == 1);
+  // Another sender may use the same nonce.
+  CHECK(p.Add(p.Tx(1, 0)).has_value());
+}
+
+TEST_CASE("mempool insert refuses a nonce too far ahead of the sender's next nonce") {
+  MempoolOptions options;
+  options.max_per_sender = 4;
+  Pool p(core::SuiteId::kEcdsa, options);
+  p.nonces[p.accounts[0].address] = 10;
+  CHECK_FAILS_WITH(p.Add(p.Tx(0, 20)), Errc::kInvalidArgument,
+                   "is too far ahead of its next nonce 10 (at most 4)");
+  CHECK(p.Add(p.Tx(0, 13)).has_value());  // a gap is allowed within the bound
+  CHECK(p.pool.size() == 1);
+}
+
+TEST_CASE("mempool insert refuses a sender at its bound and a full pool, with kFull") {
+  SUBCASE("per sender") {
+    MempoolOptions options;
+    options.max_per_sender = 3;
+    Pool p(core::SuiteId::kEcdsa, options);
+    for (std::uint64_t n = 0; n < 3; ++n) p.AddOk(p.Tx(0, n));
+    // Committed state moved on but the pool has not been cleaned yet: the sender still holds
+    // three pending transactions.
+    p.nonces[p.accounts[0].address] = 1;
+    CHECK_FAILS_WITH(p.Add(p.Tx(0, 3)), Errc::kFull,
+                     "has 3 pending transactions, the limit; retry later");
+    CHECK(p.Add(p.Tx(1, 0)).has_value());  // other senders are not affected
+  }
+  SUBCASE("pool count") {
+    MempoolOptions options;
+    options.max_txs = 2;
+    Pool p(core::SuiteId::kEcdsa, options);
+    p.AddOk(p.Tx(0, 0));
+    p.AddOk(p.Tx(1, 0));
+    CHECK_FAILS_WITH(p.Add(p.Tx(2, 0)), Errc::kFull, "the mempool is full (2 transactions");
+    CHECK(p.pool.size() == 2);
+  }
+  SUBCASE("pool bytes") {
+    Pool probe;
+    const std::size_t size = probe.Tx(0, 0).Encode().size();
+    MempoolOptions options;
+    options.max_bytes = 2 * size + size / 2;
+    Pool p(core::SuiteId::kEcdsa, options);
+    p.AddOk(p.Tx(0, 0));
+    p.AddOk(p.Tx(1, 0));
+    CHECK_FAILS_WITH(p.Add(p.Tx(2, 0)), Errc::kFull, "retry later");
+    CHECK(p.pool.bytes() == 2 * size);
+  }
+}
+
+TEST_CASE(
+    "mempool select takes consecutive nonces per sender from the account nonce, senders in arrival "
+    "order") {
+  Pool p;
+  // Sender 1 arrives first, then 0, then 2.
+  p.AddOk(p.Tx(1, 1));
+  p.AddOk(p.Tx(0, 5));
+  p.AddOk(p.Tx(1, 0));
+  p.AddOk(p.Tx(0, 3));
+  p.AddOk(p.Tx(0, 4));
+  p.AddOk(p.Tx(0, 7));  // after a gap at 6: waits
+  p.AddOk(p.Tx(2, 1));  // nonce 0 missing: waits
+  p.AddOk(p.Tx(1, 3));  // after a gap at 2: waits
+  p.nonces[p.accounts[0].address] = 3;
+  CHECK(Picked(p, p.Select()) == Picks{{1, 0}, {1, 1}, {0, 3}, {0, 4}, {0, 5}});
+
+  // Committed state moves on (0's nonce 3 used): selection starts at the new nonce.
+  p.nonces[p.accounts[0].address] = 4;
+  CHECK(Picked(p, p.Select()) == Picks{{1, 0}, {1, 1}, {0, 4}, {0, 5}});
+  // The missing nonce arrives.
+  p.AddOk(p.Tx(2, 0));
+  CHECK(Picked(p, p.Select()) == Picks{{1, 0}, {1, 1}, {0, 4}, {0, 5}, {2, 0}, {2, 1}});
+}
+
+TEST_CASE("mempool select respects max_txs and max_bytes") {
+  Pool p;
+  for (std::uint64_t n = 0; n < 3; ++n) p.AddOk(p.Tx(0, n));
+  for (std::uint64_t n = 0; n < 3; ++n) p.AddOk(p.Tx(1, n));
+  const std::size_t size = p.Tx(0, 0).Encode().size();
+  CHECK(Picked(p, p.Select(4)) == Picks{{0, 0}, {0, 1}, {0, 2}, {1, 0}});
+  CHECK(Picked(p, p.Select(0)).empty());
+  // Two and a half transactions' bytes: the sender's run stops at the one that does not fit.
+  CHECK(Picked(p, p.Select(1000, 2 * size + size / 2)) == Picks{{0, 0}, {0, 1}});
+  CHECK(Picked(p, p.Select(1000, size - 1)).empty());
+}
+
+TEST_CASE("mempool select skips expired transactions and what follows them") {
+  Pool p;
+  p.AddOk(p.Tx(0, 0, /*expiry=*/10));
+  p.AddOk(p.Tx(0, 1, /*expiry=*/5));
+  p.AddOk(p.Tx(0, 2, /*expiry=*/10));
+  p.AddOk(p.Tx(1, 0, /*expiry=*/3));
+  p.AddOk(p.Tx(2, 0, /*expiry=*/20));
+  CHECK(Picked(p, p.Select(1000, 1u << 20, 5)) == Picks{{0, 0}, {0, 1}, {0, 2}, {2, 0}});
+  CHECK(Picked(p, p.Select(1000, 1u << 20, 6)) == Picks{{0, 0}, {2, 0}});
+}
+
+TEST_CASE("mempool select passes on a failure of the nonce lookup") {
+  Pool p;
+  p.AddOk(p.Tx(0, 0));
+  auto selection = p.pool.Select(10, 1u << 20, 1, [](const core::Address&) {
+    return core::Result<std::uint64_t>(core::Fail(Errc::kStorage, "disk gone"));
+  });
+  CHECK_FAILS_WITH(selection, Errc::kStorage, "disk gone");
+}
+
+TEST_CASE("mempool remove drops included, stale and expired transactions and returns them") {
+  Pool p;
+  const Hash32 a0 = p.AddOk(p.Tx(0, 0));
+  const Hash32 a1 = p.AddOk(p.Tx(0, 1));
+  const Hash32 a2 = p.AddOk(p.Tx(0, 2));
+  const Hash32 b0 = p.AddOk(p.Tx(1, 0));
+  const Hash32 b1 = p.AddOk(p.Tx(1, 1, /*expiry=*/4));
+  const Hash32 c0 = p.AddOk(p.Tx(2, 0, /*expiry=*/9));
+  const std::size_t size = p.Tx(0, 0).Encode().size();
+  REQUIRE(p.pool.size() == 6);
+
+  // The block at height 4 included a0 and b0; sender 0 also used nonce 1 in it (another
+  // transaction of the same nonce); b1 expires at 4, so it cannot enter block 5.
+  p.nonces[p.accounts[0].address] = 2;
+  p.nonces[p.accounts[1].address] = 1;
+  auto removed =
+      p.pool.Remove({a0, b0}, {p.accounts[0].address, p.accounts[1].address}, 5, p.Lookup());
+  REQUIRE(removed.has_value());
+  std::vector<Hash32> got = *removed;
+  std::vector<Hash32> want = {a0, b0, a1, b1};
+  std::sort(got.begin(), got.end());
+  std::sort(want.begin(), want.end());
+  CHECK(got == want);
+  CHECK(p.pool.size() == 2);
+  CHECK(p.pool.bytes() == 2 * size);
+  CHECK(p.pool.Contains(a2));
+  CHECK(p.pool.Contains(c0));
+  CHECK_FALSE(p.pool.Contains(a1));
+  // Removing what is gone is a no-op.
+  auto again = p.pool.Remove({a0, b0}, {}, 5, p.Lookup());
+  REQUIRE(again.has_value());
+  CHECK(again->empty());
+  // The freed nonce slot is usable again, and the sender's next run is selected.
+  CHECK(Picked(p, p.Select(1000, 1u << 20, 5)) == Picks{{0, 2}, {2, 0}});
+  // Expiry alone (no hashes, no senders) removes c0 once block 10 is next.
+  auto expired = p.pool.Remove({}, {}, 10, p.Lookup());
+  REQUIRE(expired.has_value());
+  CHECK(*expired == std::vector<Hash32>{c0});
+  CHECK(p.pool.size() == 1);
+}
+
+}  // namespace
+}  // namespace baylink::chain::test
