@@ -59,7 +59,7 @@ class FlatReader final : public chain::StateReader {
 };
 
 TEST_CASE("a node killed with SIGKILL while committing under load loses no accepted transaction and replays to the same state") {
-  NodeTempDir dir("crash");
+  TempDir dir("crash");
   DevNode node(dir.path(), DevChainOptions{"hk", core::SuiteId::kEcdsa, 50, 10000});
   const core::CryptoSuite& suite = node.suite();
   TestRandom rng(Seed());

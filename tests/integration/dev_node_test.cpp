@@ -48,7 +48,7 @@ core::Bytes BalanceKey(const std::string& symbol, const core::Address& owner) {
 }
 
 void RunAssetFlow(core::SuiteId suite_id, const std::string& chain_id) {
-  NodeTempDir dir("dev-" + chain_id);
+  TempDir dir("dev-" + chain_id);
   DevNode node(dir.path(), DevChainOptions{chain_id, suite_id, 100, 10000});
   node.Start();
   const core::CryptoSuite& suite = node.suite();
@@ -113,7 +113,7 @@ TEST_CASE("a dev node on the sm suite commits asset transfers whose receipts and
 }
 
 TEST_CASE("the event stream delivers every height in order, filling the gap after a subscriber restart") {
-  NodeTempDir dir("events");
+  TempDir dir("events");
   DevNode node(dir.path(), DevChainOptions{"mo", core::SuiteId::kEcdsa, 100, 10000});
   node.Start();
   const core::CryptoSuite& suite = node.suite();
@@ -171,7 +171,7 @@ core::json::Json RawRpc(std::uint16_t port, const std::string& body) {
 }
 
 TEST_CASE("bad input over RPC gets a clear error naming the problem and the node keeps serving") {
-  NodeTempDir dir("badinput");
+  TempDir dir("badinput");
   DevNode node(dir.path(), DevChainOptions{"hk", core::SuiteId::kEcdsa, 100, 10000});
   node.Start();
   const core::CryptoSuite& suite = node.suite();

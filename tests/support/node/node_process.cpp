@@ -24,17 +24,6 @@ extern char** environ;
 
 namespace baylink::testing {
 
-NodeTempDir::NodeTempDir(const std::string& tag) {
-  std::string name = "/tmp/baylink-" + tag + "-XXXXXX";
-  REQUIRE(mkdtemp(name.data()) != nullptr);
-  m_path = name;
-}
-
-NodeTempDir::~NodeTempDir() {
-  std::error_code ignored;
-  std::filesystem::remove_all(m_path, ignored);
-}
-
 std::uint16_t FreePort() {
   const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   REQUIRE(fd >= 0);

@@ -15,21 +15,9 @@
 
 #include "baylink/client/node_client.h"
 #include "baylink/core/suite.h"
+#include "test_dir.h"
 
 namespace baylink::testing {
-
-// A fresh directory under /tmp, removed with everything in it when destroyed.
-class NodeTempDir {
- public:
-  explicit NodeTempDir(const std::string& tag);
-  ~NodeTempDir();
-  NodeTempDir(const NodeTempDir&) = delete;
-  NodeTempDir& operator=(const NodeTempDir&) = delete;
-  const std::filesystem::path& path() const { return m_path; }
-
- private:
-  std::filesystem::path m_path;
-};
 
 // A loopback TCP port that was free a moment ago.
 std::uint16_t FreePort();

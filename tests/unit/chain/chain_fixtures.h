@@ -25,6 +25,7 @@
 #include "baylink/core/sparse_merkle.h"
 #include "baylink/core/types.h"
 #include "baylink/crypto/suites.h"
+#include "test_dir.h"
 #include "test_random.h"
 
 namespace baylink::chain::test {
@@ -167,14 +168,3 @@ inline std::string Str(core::ByteView b) { return std::string(b.begin(), b.end()
 
 }  // namespace baylink::chain::test
 
-// Checks that `expr` (a Result or Status) failed with `errc` and that its detail contains
-// `text`.
-#define CHECK_FAILS_WITH(expr, errc, text)                                      \
-  do {                                                                          \
-    const auto& check_result_ = (expr);                                         \
-    REQUIRE_FALSE(check_result_.has_value());                                   \
-    CHECK(::baylink::core::ErrcName(check_result_.error().code) ==              \
-          ::baylink::core::ErrcName(errc));                                     \
-    CHECK_MESSAGE(check_result_.error().detail.find(text) != std::string::npos, \
-                  check_result_.error().detail);                                \
-  } while (0)

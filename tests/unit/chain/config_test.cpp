@@ -10,7 +10,7 @@
 #include <fstream>
 #include <string>
 
-#include "../storage/temp_dir.h"
+#include "test_dir.h"
 #include "baylink/chain/block.h"
 #include "baylink/chain/files.h"
 #include "baylink/chain/genesis.h"
@@ -24,7 +24,7 @@ namespace {
 using core::Bytes;
 using core::Errc;
 using core::json::Json;
-using storage::testing::TempDir;
+using baylink::testing::TempDir;
 
 core::Result<NodeConfig> ParseConfig(std::string_view text,
                                      const std::filesystem::path& base = "/srv/node") {

@@ -16,7 +16,7 @@
 #include <set>
 #include <vector>
 
-#include "../storage/temp_dir.h"
+#include "test_dir.h"
 #include "baylink/chain/state_db.h"
 #include "baylink/core/sparse_merkle.h"
 #include "baylink/storage/memory_store.h"
@@ -413,7 +413,7 @@ TEST_CASE("state db on RocksDB keeps pruned history exact across reopening the s
   INFO("seed " << seed << " (replay with --seed=" << seed << ")");
   TestRandom rng(seed + 7);
   const core::CryptoSuite& suite = Suite(core::SuiteId::kEcdsa);
-  storage::testing::TempDir dir;
+  baylink::testing::TempDir dir;
   constexpr std::uint64_t kHistory = 4;
 
   std::vector<Hash32> keys;

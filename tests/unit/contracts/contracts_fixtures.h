@@ -20,6 +20,7 @@
 #include "baylink/core/result.h"
 #include "baylink/core/types.h"
 #include "fake_context.h"
+#include "test_dir.h"
 
 namespace baylink::contracts::test {
 
@@ -67,13 +68,3 @@ inline std::string Str(ByteView b) { return std::string(b.begin(), b.end()); }
 
 }  // namespace baylink::contracts::test
 
-// Checks that `expr` (a Result) failed with `errc` and that its detail contains `text`.
-#define CHECK_FAILS_WITH(expr, errc, text)                                                \
-  do {                                                                                     \
-    const auto& check_result_ = (expr);                                                    \
-    REQUIRE_FALSE(check_result_.has_value());                                              \
-    CHECK(::baylink::core::ErrcName(check_result_.error().code) ==                         \
-          ::baylink::core::ErrcName(errc));                                                \
-    CHECK_MESSAGE(check_result_.error().detail.find(text) != std::string::npos,            \
-                  check_result_.error().detail);                                           \
-  } while (0)

@@ -12,6 +12,7 @@
 #include <iterator>
 
 #include "crypto_test_util.h"
+#include "test_dir.h"
 #include "test_random.h"
 
 namespace baylink::crypto::testing {
@@ -19,23 +20,7 @@ namespace {
 
 using core::Errc;
 
-// A temporary directory removed at scope exit.
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "baylink-crypto-XXXXXX").string();
-    REQUIRE(mkdtemp(tmpl.data()) != nullptr);
-    m_path = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(m_path, ec);
-  }
-  std::string File(const std::string& name) const { return (m_path / name).string(); }
-
- private:
-  std::filesystem::path m_path;
-};
+using baylink::testing::TempDir;
 
 void WriteFile(const std::string& path, core::ByteView data) {
   std::ofstream out(path, std::ios::binary);

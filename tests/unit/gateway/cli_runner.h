@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "baylink/gateway/cli.h"
+#include "test_dir.h"
 
 namespace baylink::gateway::test {
 
@@ -50,26 +51,7 @@ inline CliRun RunBaylink(std::vector<std::string> args) {
   return run;
 }
 
-// A fresh directory under the system's temporary folder, removed with its contents.
-class TempDir {
- public:
-  TempDir() {
-    std::string name = (std::filesystem::temp_directory_path() / "baylink-gateway-XXXXXX").string();
-    REQUIRE(mkdtemp(name.data()) != nullptr);
-    m_path = name;
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(m_path, ignored);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-
-  const std::filesystem::path& path() const { return m_path; }
-
- private:
-  std::filesystem::path m_path;
-};
+using baylink::testing::TempDir;
 
 // True when `text` contains `part`; keeps CHECKs readable and their failures informative.
 inline bool Has(const std::string& text, const std::string& part) {

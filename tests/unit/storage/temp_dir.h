@@ -16,29 +16,11 @@
 #include "baylink/storage/kv.h"
 #include "baylink/storage/memory_store.h"
 #include "baylink/storage/rocksdb_store.h"
+#include "test_dir.h"
 
 namespace baylink::storage::testing {
 
-// A fresh directory under /tmp, removed with everything in it when destroyed.
-class TempDir {
- public:
-  TempDir() {
-    std::string name = "/tmp/baylink-storage-XXXXXX";
-    REQUIRE(mkdtemp(name.data()) != nullptr);
-    m_path = name;
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(m_path, ignored);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-
-  const std::filesystem::path& path() const { return m_path; }
-
- private:
-  std::filesystem::path m_path;
-};
+using baylink::testing::TempDir;
 
 struct MemoryBackend {
   static std::unique_ptr<KvStore> Open(const TempDir& /*dir*/) { return MakeMemoryKvStore(); }
