@@ -175,8 +175,8 @@ void Send(std::uint16_t port, const std::vector<std::string>& bodies, std::size_
   }
 }
 
-void WaitCommitted(chain::Chain& chain, std::size_t pool_empty_after) {
-  (void)pool_empty_after;
+// Waits until every admitted transaction is in a block.
+void WaitCommitted(chain::Chain& chain) {
   while (chain.mempool().size() > 0) std::this_thread::sleep_for(std::chrono::milliseconds(5));
 }
 
@@ -211,7 +211,7 @@ int Throughput(const Options& o) {
   Require(static_cast<bool>(node), "start node");
   chain::Chain& chain = (*node)->chain();
   Send((*node)->rpc_port(), Bodies(setup, o.batch), 0, 1);
-  WaitCommitted(chain, 0);
+  WaitCommitted(chain);
   const auto bodies = Bodies(transfers, o.batch);
   const std::uint64_t start_height = chain.head().height;
   const auto start = Clock::now();
@@ -220,7 +220,7 @@ int Throughput(const Options& o) {
   a.join();
   b.join();
   const double admitted = Seconds(Clock::now() - start);
-  WaitCommitted(chain, 0);
+  WaitCommitted(chain);
   const double total = Seconds(Clock::now() - start);
   const std::uint64_t blocks = chain.head().height - start_height;
   (*node)->Stop();

@@ -207,6 +207,24 @@ std::uint64_t Chain::oldest_state_height() const {
   return height + 1 > keep ? height + 1 - keep : 0;
 }
 
+core::Result<core::BlockHeader> Chain::StateHeader(std::uint64_t height) const {
+  const std::uint64_t head_height = head().height;
+  const std::uint64_t oldest = oldest_state_height();
+  if (height > head_height || height < oldest) {
+    return core::Fail(Errc::kNotFound, "state at height " + std::to_string(height) +
+                                           " is not kept; this node serves heights " +
+                                           std::to_string(oldest) + " to " +
+                                           std::to_string(head_height));
+  }
+  BAYLINK_ASSIGN_OR_RETURN(std::optional<Block> block, GetBlock(height));
+  if (!block) return core::Fail(Errc::kNotFound, "no block at height " + std::to_string(height));
+  return std::move(block->header);
+}
+
+core::Result<std::uint64_t> Chain::NextNonce(const core::Address& sender) const {
+  return m_executor.NextNonce(LatestState(m_state), sender);
+}
+
 core::Result<std::optional<Block>> Chain::GetBlock(std::uint64_t height) const {
   BAYLINK_ASSIGN_OR_RETURN(std::optional<Bytes> stored,
                            m_store.Get(keys::WithHeight(keys::kBlock, height)));
@@ -270,7 +288,6 @@ std::vector<core::Result<Hash32>> Chain::Submit(std::span<const core::ByteView> 
   results.reserve(encoded.size());
   storage::WriteBatch journal;
   std::vector<std::size_t> accepted;
-  LatestState latest(m_state);
   const std::uint64_t next_height = head().height + 1;
   for (std::size_t i = 0; i < encoded.size(); ++i) {
     auto checked = m_mempool.Check(encoded[i]);
@@ -278,7 +295,7 @@ std::vector<core::Result<Hash32>> Chain::Submit(std::span<const core::ByteView> 
       results.emplace_back(std::move(checked).error());
       continue;
     }
-    auto nonce = m_executor.NextNonce(latest, checked->sender);
+    auto nonce = NextNonce(checked->sender);
     if (!nonce) {
       results.emplace_back(std::move(nonce).error());
       continue;
@@ -311,7 +328,7 @@ core::Result<Proposal> Chain::Propose(std::uint64_t timestamp_ms, std::uint32_t 
   const std::uint64_t height = parent.height + 1;
   const BlockContext context{height, std::max(timestamp_ms, parent.timestamp_ms + 1)};
   LatestState latest(m_state);
-  const auto nonce_of = [&](const core::Address& a) { return m_executor.NextNonce(latest, a); };
+  const auto nonce_of = [this](const core::Address& a) { return NextNonce(a); };
   BAYLINK_ASSIGN_OR_RETURN(Mempool::Selection selection,
                            m_mempool.Select(m_genesis.params.max_block_txs,
                                             m_genesis.params.max_block_bytes, height, nonce_of));
@@ -425,10 +442,9 @@ core::Status Chain::Commit(Proposal proposal, const core::CommitCertificate& cer
   }
   std::sort(senders.begin(), senders.end());
   senders.erase(std::unique(senders.begin(), senders.end()), senders.end());
-  LatestState latest(m_state);
-  const auto removed =
-      m_mempool.Remove(done, senders, height + 1,
-                       [&](const core::Address& a) { return m_executor.NextNonce(latest, a); });
+  const auto removed = m_mempool.Remove(done, senders, height + 1, [this](const core::Address& a) {
+    return NextNonce(a);
+  });
   if (!removed) return core::Ok();
   storage::WriteBatch cleanup;
   for (const Hash32& hash : *removed) {
@@ -449,17 +465,10 @@ core::Result<Bytes> Chain::Call(std::optional<std::uint64_t> height, const core:
     return m_executor.Call(latest, BlockContext{current.height, current.timestamp_ms}, sender,
                            contract, method, args);
   }
-  if (*height > current.height || *height < oldest_state_height()) {
-    return core::Fail(Errc::kNotFound, "state at height " + std::to_string(*height) +
-                                           " is not kept; this node serves heights " +
-                                           std::to_string(oldest_state_height()) + " to " +
-                                           std::to_string(current.height));
-  }
-  BAYLINK_ASSIGN_OR_RETURN(std::optional<Block> block, GetBlock(*height));
-  if (!block) return core::Fail(Errc::kNotFound, "no block at height " + std::to_string(*height));
-  StateAtRoot at(m_state, block->header.state_root);
-  return m_executor.Call(at, BlockContext{*height, block->header.timestamp_ms}, sender, contract,
-                         method, args);
+  BAYLINK_ASSIGN_OR_RETURN(const core::BlockHeader header, StateHeader(*height));
+  StateAtRoot at(m_state, header.state_root);
+  return m_executor.Call(at, BlockContext{*height, header.timestamp_ms}, sender, contract, method,
+                         args);
 }
 
 }  // namespace baylink::chain

@@ -26,9 +26,10 @@ core::Result<CheckedTx> Mempool::Check(core::ByteView encoded) const {
     return core::Fail(Errc::kWrongChain,
                       "transaction is for chain " + tx.chain_id + "; this node runs " + m_chain_id);
   }
-  BAYLINK_TRY(tx.VerifySignature(m_suite));
+  // The transaction's hash is the signed digest; computed once for both uses.
   CheckedTx out;
   out.hash = tx.Hash(m_suite);
+  BAYLINK_TRY(m_suite.Verify(tx.sender, out.hash.view(), tx.signature));
   out.sender = m_suite.ToAddress(tx.sender);
   out.size = encoded.size();
   out.tx = std::move(tx);

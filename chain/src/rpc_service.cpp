@@ -57,42 +57,45 @@ core::Result<Json> SendTransaction(Chain& chain, const Json& params) {
   return Json{{"hash", results[0]->ToHex()}};
 }
 
-core::Result<Json> GetTransaction(Chain& chain, const Json& params) {
-  ObjectReader o(Params(params), "getTransaction params");
+// Reads {hash} from `params` and finds where that transaction was committed. Errors: the
+// params' errors; kNotFound saying whether the transaction is pending (`pending_note` is
+// appended then) or unknown.
+core::Result<TxLocation> LocateTransaction(Chain& chain, const Json& params, std::string_view method,
+                                        std::string_view pending_note) {
+  ObjectReader o(Params(params), std::string(method) + " params");
   BAYLINK_TRY(o.Begin());
   BAYLINK_ASSIGN_OR_RETURN(const Hash32 hash, o.Fixed<32>("hash"));
   BAYLINK_TRY(o.Done());
   BAYLINK_ASSIGN_OR_RETURN(std::optional<TxLocation> location, chain.FindTransaction(hash));
   if (!location) {
     return core::Fail(Errc::kNotFound, chain.mempool().Contains(hash)
-                                           ? "transaction " + hash.ToHex() + " is pending"
+                                           ? "transaction " + hash.ToHex() + " is pending" +
+                                                 std::string(pending_note)
                                            : "no transaction " + hash.ToHex());
   }
-  BAYLINK_ASSIGN_OR_RETURN(Block block, BlockAt(chain, location->height));
-  const core::Transaction& tx = block.transactions.at(location->index);
+  return *location;
+}
+
+core::Result<Json> GetTransaction(Chain& chain, const Json& params) {
+  BAYLINK_ASSIGN_OR_RETURN(const TxLocation location,
+                           LocateTransaction(chain, params, "getTransaction", ""));
+  BAYLINK_ASSIGN_OR_RETURN(Block block, BlockAt(chain, location.height));
+  const core::Transaction& tx = block.transactions.at(location.index);
   return Json{{"status", "committed"},
-              {"height", location->height},
-              {"index", location->index},
+              {"height", location.height},
+              {"index", location.index},
               {"tx", core::json::ToJson(tx)},
               {"raw", Hex(tx.Encode())}};
 }
 
 core::Result<Json> GetReceipt(Chain& chain, const Json& params) {
-  ObjectReader o(Params(params), "getReceipt params");
-  BAYLINK_TRY(o.Begin());
-  BAYLINK_ASSIGN_OR_RETURN(const Hash32 hash, o.Fixed<32>("hash"));
-  BAYLINK_TRY(o.Done());
-  BAYLINK_ASSIGN_OR_RETURN(std::optional<TxLocation> location, chain.FindTransaction(hash));
-  if (!location) {
-    return core::Fail(Errc::kNotFound, chain.mempool().Contains(hash)
-                                           ? "transaction " + hash.ToHex() +
-                                                 " is pending; its receipt comes with its block"
-                                           : "no transaction " + hash.ToHex());
-  }
+  BAYLINK_ASSIGN_OR_RETURN(
+      const TxLocation location,
+      LocateTransaction(chain, params, "getReceipt", "; its receipt comes with its block"));
   BAYLINK_ASSIGN_OR_RETURN(std::optional<std::vector<core::Receipt>> receipts,
-                           chain.GetReceipts(location->height));
-  if (!receipts || location->index >= receipts->size()) {
-    return core::Fail(Errc::kStorage, "receipts of block " + std::to_string(location->height) +
+                           chain.GetReceipts(location.height));
+  if (!receipts || location.index >= receipts->size()) {
+    return core::Fail(Errc::kStorage, "receipts of block " + std::to_string(location.height) +
                                           " are missing");
   }
   std::vector<Hash32> leaves;
@@ -101,10 +104,10 @@ core::Result<Json> GetReceipt(Chain& chain, const Json& params) {
     leaves.push_back(core::merkle::LeafHash(chain.suite(), r.Encode()));
   }
   BAYLINK_ASSIGN_OR_RETURN(core::merkle::InclusionProof proof,
-                           core::merkle::Prove(chain.suite(), leaves, location->index));
-  const core::Receipt& receipt = (*receipts)[location->index];
-  return Json{{"height", location->height},
-              {"index", location->index},
+                           core::merkle::Prove(chain.suite(), leaves, location.index));
+  const core::Receipt& receipt = (*receipts)[location.index];
+  return Json{{"height", location.height},
+              {"index", location.index},
               {"receipt", core::json::ToJson(receipt)},
               {"raw", Hex(receipt.Encode())},
               {"proof", Hex(core::EncodeValue(proof))}};
@@ -151,18 +154,12 @@ core::Result<Json> GetStateProof(Chain& chain, const Json& params) {
   BAYLINK_ASSIGN_OR_RETURN(const std::uint64_t height, HeightOr(o, chain));
   BAYLINK_TRY(o.Done());
   BAYLINK_TRY(core::ValidateName("contract", contract));
-  if (height < chain.oldest_state_height() || height > chain.head().height) {
-    return core::Fail(Errc::kNotFound, "state at height " + std::to_string(height) +
-                                           " is not kept; this node serves heights " +
-                                           std::to_string(chain.oldest_state_height()) + " to " +
-                                           std::to_string(chain.head().height));
-  }
-  BAYLINK_ASSIGN_OR_RETURN(Block block, BlockAt(chain, height));
+  BAYLINK_ASSIGN_OR_RETURN(const core::BlockHeader header, chain.StateHeader(height));
   const Hash32 state_key = core::StateKey(chain.suite(), contract, key);
   BAYLINK_ASSIGN_OR_RETURN(core::smt::SparseMerkleTree::ProofWithValue proof,
-                           chain.state().Prove(block.header.state_root, state_key));
+                           chain.state().Prove(header.state_root, state_key));
   return Json{{"height", height},
-              {"state_root", block.header.state_root.ToHex()},
+              {"state_root", header.state_root.ToHex()},
               {"state_key", state_key.ToHex()},
               {"value", proof.value ? Json(Hex(*proof.value)) : Json(nullptr)},
               {"proof", Hex(core::EncodeValue(proof.proof))}};
@@ -191,17 +188,7 @@ core::Result<Json> GetNonce(Chain& chain, const Json& params) {
   BAYLINK_TRY(o.Begin());
   BAYLINK_ASSIGN_OR_RETURN(const core::Address address, o.Fixed<20>("address"));
   BAYLINK_TRY(o.Done());
-  class Latest final : public StateReader {
-   public:
-    explicit Latest(const StateDb& s) : m_s(s) {}
-    core::Result<std::optional<core::Bytes>> Get(const Hash32& k) const override {
-      return m_s.Get(k);
-    }
-
-   private:
-    const StateDb& m_s;
-  } latest(chain.state());
-  BAYLINK_ASSIGN_OR_RETURN(const std::uint64_t nonce, chain.executor().NextNonce(latest, address));
+  BAYLINK_ASSIGN_OR_RETURN(const std::uint64_t nonce, chain.NextNonce(address));
   return Json{{"address", address.ToHex()}, {"next_nonce", nonce}};
 }
 

@@ -75,6 +75,11 @@ class Chain {
   core::CommitCertificate head_certificate() const;
   // The oldest height whose state proofs are still served.
   std::uint64_t oldest_state_height() const;
+  // The header at `height` when its state is still kept (oldest_state_height() to the head).
+  // Errors: kNotFound naming the heights served; kStorage / kIo.
+  core::Result<core::BlockHeader> StateHeader(std::uint64_t height) const;
+  // The sender's next nonce in the latest committed state. Errors: kStorage / kIo.
+  core::Result<std::uint64_t> NextNonce(const core::Address& sender) const;
 
   // Each: nullopt when the height or hash is unknown. Errors: kStorage / kIo.
   core::Result<std::optional<Block>> GetBlock(std::uint64_t height) const;

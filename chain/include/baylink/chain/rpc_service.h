@@ -8,7 +8,8 @@
 //
 //   sendTransaction  {tx: hex}                      -> {hash}
 //   getTransaction   {hash}                         -> {status: "committed", height, index,
-//                                                       tx, raw} | {status: "pending", tx, raw}
+//                                                       tx, raw}; kNotFound whose message says
+//                                                       "is pending" while it waits in the pool
 //   getReceipt       {hash}                         -> {height, index, receipt, raw, proof}
 //                      (proof: merkle::InclusionProof against the header's receipt_root)
 //   getHeader        {height?}                      -> {hash, header, certificate,
