@@ -27,6 +27,30 @@ core::Result<Block> Block::Decode(core::ByteView data) {
   return block;
 }
 
+core::Bytes EncodeBody(const std::vector<core::Transaction>& transactions) {
+  core::Writer w;
+  w.Count(transactions.size());
+  for (const core::Transaction& tx : transactions) tx.Encode(w);
+  return std::move(w).Take();
+}
+
+core::Result<std::vector<core::Transaction>> DecodeBody(core::ByteView body) {
+  core::Reader r(body, "block body");
+  BAYLINK_ASSIGN_OR_RETURN(const std::uint32_t count, r.Count("transactions", kMaxBlockTxs));
+  std::vector<core::Transaction> out;
+  out.reserve(count);
+  for (std::uint32_t i = 0; i < count; ++i) {
+    auto tx = core::Transaction::Decode(r);
+    if (!tx) {
+      return core::Fail(tx.error().code,
+                        "block body: transaction " + std::to_string(i) + ": " + tx.error().detail);
+    }
+    out.push_back(std::move(*tx));
+  }
+  BAYLINK_TRY(r.Finish());
+  return out;
+}
+
 void BlockEvents::Encode(core::Writer& w) const {
   header.Encode(w);
   certificate.Encode(w);

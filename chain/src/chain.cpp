@@ -334,6 +334,105 @@ core::Result<Proposal> Chain::Propose(std::uint64_t timestamp_ms, std::uint32_t 
                                             m_genesis.params.max_block_bytes, height, nonce_of));
   BAYLINK_ASSIGN_OR_RETURN(Outcome outcome,
                            m_executor.ExecuteBlock(latest, context, selection.txs, selection.hashes));
+  return Build(parent, context, std::move(outcome), proposer);
+}
+
+core::Result<Proposal> Chain::Execute(const core::BlockHeader& header,
+                                      std::vector<core::Transaction> transactions) {
+  const core::BlockHeader parent = head();
+  if (header.height != parent.height + 1) {
+    return core::Fail(Errc::kInvalidArgument, "block " + std::to_string(header.height) +
+                                                  " does not follow the head at " +
+                                                  std::to_string(parent.height));
+  }
+  if (header.parent_hash != parent.Hash(m_suite)) {
+    return core::Fail(Errc::kInvalidArgument, "block " + std::to_string(header.height) +
+                                                  " names parent " + header.parent_hash.ToHex() +
+                                                  ", not the head");
+  }
+  if (header.timestamp_ms <= parent.timestamp_ms) {
+    return core::Fail(Errc::kBadTimestamp,
+                      "block " + std::to_string(header.height) + " has timestamp " +
+                          std::to_string(header.timestamp_ms) + ", not after its parent's " +
+                          std::to_string(parent.timestamp_ms));
+  }
+  if (header.proposer >= next_validators().size()) {
+    return core::Fail(Errc::kInvalidArgument,
+                      "block " + std::to_string(header.height) + " names proposer " +
+                          std::to_string(header.proposer) + "; the set has " +
+                          std::to_string(next_validators().size()) + " validators");
+  }
+  if (transactions.size() > m_genesis.params.max_block_txs) {
+    return core::Fail(Errc::kOversized, "block " + std::to_string(header.height) + " has " +
+                                            std::to_string(transactions.size()) +
+                                            " transactions; at most " +
+                                            std::to_string(m_genesis.params.max_block_txs));
+  }
+  std::vector<Hash32> hashes;
+  hashes.reserve(transactions.size());
+  std::size_t bytes = 0;
+  for (std::size_t i = 0; i < transactions.size(); ++i) {
+    const core::Transaction& tx = transactions[i];
+    const std::string where = "block " + std::to_string(header.height) + " transaction " +
+                              std::to_string(i) + ": ";
+    const std::size_t size = tx.Encode().size();
+    bytes += size;
+    if (size > m_genesis.params.max_tx_bytes) {
+      return core::Fail(Errc::kOversized, where + std::to_string(size) + " bytes; at most " +
+                                              std::to_string(m_genesis.params.max_tx_bytes));
+    }
+    if (tx.chain_id != m_genesis.chain_id) {
+      return core::Fail(Errc::kWrongChain, where + "for chain '" + tx.chain_id + "'");
+    }
+    hashes.push_back(tx.Hash(m_suite));
+    // Verified once per node: at admission, or here for a transaction this node never saw.
+    if (!m_mempool.HoldsVerified(hashes.back(), tx.signature)) {
+      if (core::Status s = tx.VerifySignature(m_suite); !s) {
+        return core::Fail(s.error().code, where + s.error().detail);
+      }
+    }
+  }
+  if (bytes > m_genesis.params.max_block_bytes) {
+    return core::Fail(Errc::kOversized, "block " + std::to_string(header.height) + " carries " +
+                                            std::to_string(bytes) + " bytes of transactions; at "
+                                            "most " +
+                                            std::to_string(m_genesis.params.max_block_bytes));
+  }
+  const BlockContext context{header.height, header.timestamp_ms};
+  LatestState latest(m_state);
+  BAYLINK_ASSIGN_OR_RETURN(Outcome outcome,
+                           m_executor.ExecuteBlock(latest, context, transactions, hashes));
+  if (!outcome.left_out.empty()) {
+    const LeftOut& left = outcome.left_out.front();
+    return core::Fail(left.reason.code, "block " + std::to_string(header.height) +
+                                            " includes transaction " + left.tx_hash.ToHex() +
+                                            " that cannot run: " + left.reason.detail);
+  }
+  BAYLINK_ASSIGN_OR_RETURN(Proposal proposal,
+                           Build(parent, context, std::move(outcome), header.proposer));
+  const core::BlockHeader& mine = proposal.block.header;
+  const auto differs = [&](std::string_view field) {
+    return core::Fail(Errc::kInvalidArgument, "block " + std::to_string(header.height) + ": " +
+                                                  std::string(field) +
+                                                  " differs from the re-executed block's");
+  };
+  if (header.version != mine.version) return differs("version");
+  if (header.chain_id != mine.chain_id) return differs("chain_id");
+  if (header.tx_root != mine.tx_root) return differs("tx_root");
+  if (header.receipt_root != mine.receipt_root) return differs("receipt_root");
+  if (header.state_root != mine.state_root) return differs("state_root");
+  if (header.validators_hash != mine.validators_hash) return differs("validators_hash");
+  if (header.next_validators_hash != mine.next_validators_hash) {
+    return differs("next_validators_hash");
+  }
+  if (header != mine) return differs("a header field");
+  return proposal;
+}
+
+core::Result<Proposal> Chain::Build(const core::BlockHeader& parent, const BlockContext& context,
+                                    Outcome outcome, std::uint32_t proposer) {
+  const std::uint64_t height = context.height;
+
 
   Proposal proposal;
   // Pruning goes into the batch before the block's nodes: a node this block writes again

@@ -23,6 +23,8 @@ inline constexpr std::string_view kPool = "p/";        // tx hash -> accepted, p
 inline constexpr std::string_view kHead = "m/head";    // u64 height of the last block
 inline constexpr std::string_view kGenesis = "m/genesis";  // the genesis this store began with
 inline constexpr std::string_view kPruned = "m/pruned";    // u64 height pruned up to
+inline constexpr std::string_view kSigned = "c/signed";    // consensus::SignedRecord
+inline constexpr std::string_view kEvidence = "c/ev/";     // u64 height, u64 seq -> Evidence
 
 inline core::Bytes With(std::string_view prefix, core::ByteView rest) {
   core::Bytes out(prefix.begin(), prefix.end());

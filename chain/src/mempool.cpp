@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "baylink/chain/mempool.h"
 
+#include <algorithm>
 #include <utility>
 
 namespace baylink::chain {
@@ -164,6 +165,14 @@ core::Result<std::vector<core::Hash32>> Mempool::Remove(
     removed.push_back(hash);
   }
   return removed;
+}
+
+bool Mempool::HoldsVerified(const core::Hash32& hash, core::ByteView signature) const {
+  std::lock_guard lock(m_mutex);
+  const auto it = m_entries.find(hash);
+  return it != m_entries.end() &&
+         std::equal(it->second.tx.signature.begin(), it->second.tx.signature.end(),
+                    signature.begin(), signature.end());
 }
 
 bool Mempool::Contains(const core::Hash32& hash) const {

@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "baylink/chain/files.h"
+#include "consensus_service.h"
 #include "baylink/chain/rpc_service.h"
 #include "baylink/crypto/suites.h"
 #include "baylink/net/http.h"
@@ -43,6 +44,77 @@ std::uint64_t NowMs() {
   return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
                                         std::chrono::system_clock::now().time_since_epoch())
                                         .count());
+}
+
+core::Result<std::vector<std::string>> Strings(ObjectReader& o, std::string_view name,
+                                              std::string_view path) {
+  std::vector<std::string> out;
+  if (!o.Has(name)) return out;
+  BAYLINK_ASSIGN_OR_RETURN(const Json* list, o.Field(name));
+  if (!list->is_array() || list->size() > 1024) {
+    return core::Fail(Errc::kMalformed, "node config: " + std::string(path) +
+                                            " must be an array of at most 1024 strings");
+  }
+  for (std::size_t i = 0; i < list->size(); ++i) {
+    if (!(*list)[i].is_string()) {
+      return core::Fail(Errc::kMalformed, "node config: " + std::string(path) + "[" +
+                                              std::to_string(i) + "] must be a string");
+    }
+    out.push_back((*list)[i].get<std::string>());
+  }
+  return out;
+}
+
+core::Status Endpoint(std::string_view path, const std::string& endpoint) {
+  if (endpoint.rfind("tcp://", 0) != 0 && endpoint.rfind("ipc://", 0) != 0) {
+    return core::Fail(Errc::kInvalidArgument, "node config: " + std::string(path) + " '" +
+                                                  endpoint + "' must start with tcp:// or ipc://");
+  }
+  return core::Ok();
+}
+
+core::Result<ConsensusConfig> ConsensusFromJson(const Json& j) {
+  ObjectReader o(j, "node config consensus");
+  BAYLINK_TRY(o.Begin());
+  ConsensusConfig c;
+  BAYLINK_ASSIGN_OR_RETURN(c.listen, o.String("listen"));
+  BAYLINK_TRY(Endpoint("consensus.listen", c.listen));
+  BAYLINK_ASSIGN_OR_RETURN(c.peers, Strings(o, "peers", "consensus.peers"));
+  for (std::size_t i = 0; i < c.peers.size(); ++i) {
+    BAYLINK_TRY(Endpoint("consensus.peers[" + std::to_string(i) + "]", c.peers[i]));
+  }
+  BAYLINK_ASSIGN_OR_RETURN(c.peer_rpc, Strings(o, "peer_rpc", "consensus.peer_rpc"));
+  for (std::size_t i = 0; i < c.peer_rpc.size(); ++i) {
+    const std::string& peer = c.peer_rpc[i];
+    const std::size_t colon = peer.rfind(':');
+    const std::string port = colon == std::string::npos ? "" : peer.substr(colon + 1);
+    if (colon == 0 || port.empty() || port.size() > 5 ||
+        port.find_first_not_of("0123456789") != std::string::npos || std::stoul(port) == 0 ||
+        std::stoul(port) > 65535) {
+      return core::Fail(Errc::kInvalidArgument, "node config: consensus.peer_rpc[" +
+                                                    std::to_string(i) + "] '" + peer +
+                                                    "' must be host:port");
+    }
+  }
+  std::uint64_t propose = 3000, step = 1000, increase = 1000, resend = 1000;
+  BAYLINK_TRY(OptionalU64(o, "propose_timeout_ms", "consensus.propose_timeout_ms", propose, 10,
+                          600000));
+  BAYLINK_TRY(OptionalU64(o, "step_timeout_ms", "consensus.step_timeout_ms", step, 10, 600000));
+  BAYLINK_TRY(OptionalU64(o, "round_increase_ms", "consensus.round_increase_ms", increase, 0,
+                          600000));
+  BAYLINK_TRY(OptionalU64(o, "resend_ms", "consensus.resend_ms", resend, 10, 600000));
+  BAYLINK_TRY(OptionalU64(o, "max_clock_drift_ms", "consensus.max_clock_drift_ms",
+                          c.max_clock_drift_ms, 0, 3600000));
+  if (o.Has("test_equivocate")) {
+    BAYLINK_ASSIGN_OR_RETURN(c.equivocate, o.Bool("test_equivocate"));
+  }
+  BAYLINK_TRY(o.Done());
+  c.timeouts.propose = std::chrono::milliseconds(propose);
+  c.timeouts.prepare = std::chrono::milliseconds(step);
+  c.timeouts.commit = std::chrono::milliseconds(step);
+  c.timeouts.per_round = std::chrono::milliseconds(increase);
+  c.timeouts.resend = std::chrono::milliseconds(resend);
+  return c;
 }
 
 }  // namespace
@@ -109,7 +181,16 @@ core::Result<NodeConfig> NodeConfig::FromJson(const Json& j, const std::filesyst
                             c.mempool.max_per_sender, 1, 1000000));
     BAYLINK_TRY(m.Done());
   }
+  if (o.Has("consensus")) {
+    BAYLINK_ASSIGN_OR_RETURN(const Json* section, o.Field("consensus"));
+    BAYLINK_ASSIGN_OR_RETURN(c.consensus, ConsensusFromJson(*section));
+  }
   BAYLINK_TRY(o.Done());
+  if (c.dev && c.consensus) {
+    return core::Fail(Errc::kInvalidArgument,
+                      "node config: dev and consensus exclude each other; dev makes blocks "
+                      "alone, consensus with the other validators");
+  }
   if (c.dev && c.validator_key.empty()) {
     return core::Fail(Errc::kInvalidArgument,
                       "node config: dev is true but validator_key is missing; dev mode signs "
@@ -188,6 +269,7 @@ struct Node::Context {
   std::unique_ptr<net::RpcDispatcher> dispatcher;
   std::unique_ptr<net::HttpServer> rpc;
   std::unique_ptr<net::Publisher> publisher;
+  std::unique_ptr<ConsensusService> consensus;
   std::uint64_t last_block_ms = 0;
 };
 
@@ -232,7 +314,10 @@ core::Result<std::unique_ptr<Node>> Node::Start(const NodeConfig& config, LogSin
   }
   context->dispatcher =
       std::make_unique<net::RpcDispatcher>(net::RpcDispatcher::Options{config.rpc_max_batch});
-  RegisterRpcMethods(*context->dispatcher, chain);
+  Context* raw = context.get();
+  RegisterRpcMethods(*context->dispatcher, chain, [raw](core::ByteView tx) {
+    if (raw->consensus) raw->consensus->Gossip(tx);
+  });
   net::HttpServerOptions http;
   http.bind_address = config.rpc_address;
   http.port = config.rpc_port;
@@ -241,6 +326,16 @@ core::Result<std::unique_ptr<Node>> Node::Start(const NodeConfig& config, LogSin
   http.max_connections = config.rpc_max_connections;
   http.request_timeout = std::chrono::milliseconds(config.rpc_timeout_ms);
   BAYLINK_ASSIGN_OR_RETURN(context->publisher, net::Publisher::Bind(config.events_endpoint));
+  if (config.consensus) {
+    std::optional<core::SecretKey> secret;
+    if (context->validator) secret = context->validator->secret;
+    const auto publish = [raw](std::uint64_t height) { PublishBlock(*raw, height); };
+    BAYLINK_ASSIGN_OR_RETURN(
+        context->consensus,
+        ConsensusService::Start(*context->suite, chain, *context->store, *config.consensus,
+                                std::move(secret), publish, context->log));
+    context->consensus->RegisterRpc(*context->dispatcher);
+  }
   BAYLINK_ASSIGN_OR_RETURN(context->rpc,
                            net::HttpServer::Start(http, context->dispatcher->AsHttpHandler()));
   const core::BlockHeader head = chain.head();
@@ -250,7 +345,12 @@ core::Result<std::unique_ptr<Node>> Node::Start(const NodeConfig& config, LogSin
                std::to_string(head.height) + ", " + std::to_string(chain.mempool().size()) +
                " pending transactions; rpc on " + config.rpc_address + ":" +
                std::to_string(context->rpc->port()) + ", events on " +
-               context->publisher->endpoint() + (config.dev ? ", dev validator" : ""));
+               context->publisher->endpoint() + (config.dev ? ", dev validator" : "") +
+               (context->consensus
+                    ? ", consensus on " + context->consensus->listen_endpoint() + " with " +
+                          std::to_string(config.consensus->peers.size()) + " peers" +
+                          (context->validator ? " as a validator" : " as a follower")
+                    : std::string()));
   std::unique_ptr<Node> node(new Node(std::move(context)));
   if (config.dev) node->m_producer = std::thread([n = node.get()] { n->ProduceLoop(); });
   return node;
@@ -269,6 +369,7 @@ void Node::Stop() {
   m_wake.notify_all();
   if (m_producer.joinable()) m_producer.join();
   if (m_context->rpc) m_context->rpc->Stop();
+  if (m_context->consensus) m_context->consensus->Stop();
   m_context->log("node: stopped at height " + std::to_string(m_context->chain->head().height));
 }
 
@@ -294,6 +395,17 @@ void Node::ProduceLoop() {
   }
 }
 
+void Node::PublishBlock(Context& c, std::uint64_t height) {
+  auto events = c.chain->GetBlockEvents(height);
+  if (!events || !*events) {
+    c.log("node: reading block " + std::to_string(height) + " to publish failed");
+    return;
+  }
+  if (core::Status s = c.publisher->Publish("block", (*events)->Encode()); !s) {
+    c.log("node: publishing block " + std::to_string(height) + " failed: " + s.error().Message());
+  }
+}
+
 core::Status Node::ProduceOne() {
   Context& c = *m_context;
   const std::uint64_t now = NowMs();
@@ -315,12 +427,7 @@ core::Status Node::ProduceOne() {
   const std::uint64_t height = header.height;
   BAYLINK_TRY(c.chain->Commit(std::move(proposal), certificate));
   c.last_block_ms = now;
-  BAYLINK_ASSIGN_OR_RETURN(std::optional<BlockEvents> events, c.chain->GetBlockEvents(height));
-  if (events) {
-    if (core::Status s = c.publisher->Publish("block", events->Encode()); !s) {
-      c.log("node: publishing block " + std::to_string(height) + " failed: " + s.error().Message());
-    }
-  }
+  PublishBlock(c, height);
   c.log("node: committed block " + std::to_string(height) + " with " + std::to_string(txs) +
         " transactions" + (left_out ? ", " + std::to_string(left_out) + " left out" : std::string()));
   return core::Ok();

@@ -44,7 +44,8 @@ Json HeaderJson(const Chain& chain, const Block& block) {
               {"raw_certificate", Hex(block.certificate.Encode())}};
 }
 
-core::Result<Json> SendTransaction(Chain& chain, const Json& params) {
+core::Result<Json> SendTransaction(Chain& chain, const AcceptedTx& on_accepted,
+                                   const Json& params) {
   ObjectReader o(Params(params), "sendTransaction params");
   BAYLINK_TRY(o.Begin());
   BAYLINK_ASSIGN_OR_RETURN(const core::Bytes raw, o.Hex("tx"));
@@ -54,6 +55,7 @@ core::Result<Json> SendTransaction(Chain& chain, const Json& params) {
   if (!results[0]) {
     return core::Fail(results[0].error().code, "transaction rejected: " + results[0].error().detail);
   }
+  if (on_accepted) on_accepted(view);
   return Json{{"hash", results[0]->ToHex()}};
 }
 
@@ -228,11 +230,13 @@ core::Result<Json> CallMethod(Chain& chain, const Json& params) {
 
 }  // namespace
 
-void RegisterRpcMethods(net::RpcDispatcher& dispatcher, Chain& chain) {
+void RegisterRpcMethods(net::RpcDispatcher& dispatcher, Chain& chain, AcceptedTx on_accepted) {
   const auto add = [&](std::string name, core::Result<Json> (*fn)(Chain&, const Json&)) {
     dispatcher.Add(std::move(name), [&chain, fn](const Json& params) { return fn(chain, params); });
   };
-  add("sendTransaction", SendTransaction);
+  dispatcher.Add("sendTransaction", [&chain, on_accepted](const Json& params) {
+    return SendTransaction(chain, on_accepted, params);
+  });
   add("getTransaction", GetTransaction);
   add("getReceipt", GetReceipt);
   add("getHeader", GetHeader);

@@ -110,19 +110,39 @@ Subscriber::~Subscriber() = default;
 
 core::Result<std::unique_ptr<Subscriber>> Subscriber::Connect(
     const std::string& endpoint, const std::vector<std::string>& topics, int recv_hwm) {
+  return ConnectAll(std::vector<std::string>{endpoint}, topics, recv_hwm, -1);
+}
+
+core::Result<std::unique_ptr<Subscriber>> Subscriber::ConnectAll(
+    const std::vector<std::string>& endpoints, const std::vector<std::string>& topics,
+    int recv_hwm, std::int64_t max_message_bytes) {
   if (recv_hwm < 0) return core::Fail(Errc::kInvalidArgument, "recv_hwm must not be negative");
-  const std::string what = "subscriber to '" + endpoint + "'";
+  if (endpoints.empty()) {
+    return core::Fail(Errc::kInvalidArgument, "a subscriber needs at least one endpoint");
+  }
+  std::string names;
+  for (const std::string& endpoint : endpoints) {
+    names += (names.empty() ? "'" : ", '") + endpoint + "'";
+  }
+  const std::string what = "subscriber to " + names;
   auto impl = std::make_unique<Impl>();
-  impl->endpoint = endpoint;
+  impl->endpoint = names;
   BAYLINK_TRY(impl->zmq.Open(ZMQ_SUB, ZMQ_RCVHWM, recv_hwm, what));
+  if (max_message_bytes >= 0 &&
+      zmq_setsockopt(impl->zmq.socket, ZMQ_MAXMSGSIZE, &max_message_bytes,
+                     sizeof max_message_bytes) != 0) {
+    return ZmqError(what + ": cannot set the message size bound");
+  }
   for (const std::string& topic : topics) {
     if (zmq_setsockopt(impl->zmq.socket, ZMQ_SUBSCRIBE, FrameData(topic.data(), topic.size()),
                        topic.size()) != 0) {
       return ZmqError(what + ": cannot subscribe to '" + topic + "'");
     }
   }
-  if (zmq_connect(impl->zmq.socket, endpoint.c_str()) != 0) {
-    return ZmqError("cannot connect " + what);
+  for (const std::string& endpoint : endpoints) {
+    if (zmq_connect(impl->zmq.socket, endpoint.c_str()) != 0) {
+      return ZmqError("cannot connect the subscriber to '" + endpoint + "'");
+    }
   }
   return std::unique_ptr<Subscriber>(new Subscriber(std::move(impl)));
 }

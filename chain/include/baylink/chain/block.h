@@ -29,6 +29,12 @@ struct Block {
 };
 
 // One contract event with where it came from.
+// A block's body as consensus proposes it: count ‖ transactions (the block without header and
+// certificate). Errors of DecodeBody: the codec's (at most kMaxBlockTxs transactions) and the
+// transaction decoder's, naming the position.
+core::Bytes EncodeBody(const std::vector<core::Transaction>& transactions);
+core::Result<std::vector<core::Transaction>> DecodeBody(core::ByteView body);
+
 struct IndexedEvent {
   core::Hash32 tx_hash;
   std::uint32_t tx_index = 0;

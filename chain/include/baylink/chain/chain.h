@@ -97,6 +97,17 @@ class Chain {
   // Executes a block at head + 1 from the mempool. `timestamp_ms` is raised to the
   // parent's + 1 when not later. Errors: local failures only.
   core::Result<Proposal> Propose(std::uint64_t timestamp_ms, std::uint32_t proposer);
+  // Executes a block another validator proposed (or a peer served during block sync) on top of
+  // the head and checks that it reproduces `header` exactly. Every transaction is checked as
+  // admission would (chain id, size, signature; the signature only when the mempool has not
+  // already verified that transaction), the block's limits (max_block_txs, max_block_bytes),
+  // and every transaction must be included (none left out). The timestamp must be after the
+  // parent's; the caller bounds it from above with its clock.
+  // Errors: kInvalidArgument (not for head + 1, wrong parent, a header field that differs from
+  // the re-executed one, naming it), kOversized (limits), kBadTimestamp, the transaction
+  // checks' errors naming the position, local failures.
+  core::Result<Proposal> Execute(const core::BlockHeader& header,
+                                 std::vector<core::Transaction> transactions);
   // Commits a proposal with its certificate (checked here against the head's validators:
   // height, header hash and > 2/3 of the power). Errors: kInvalidArgument (not for
   // head + 1), the certificate's errors, local failures (then nothing was written).
@@ -117,6 +128,9 @@ class Chain {
   core::Status InitGenesis();
   core::Status LoadHead();
   core::Status ReloadJournal();
+  // Stages the executed block on top of `parent` (shared by Propose and Execute).
+  core::Result<Proposal> Build(const core::BlockHeader& parent, const BlockContext& context,
+                               Outcome outcome, std::uint32_t proposer);
 
   const core::CryptoSuite& m_suite;
   storage::KvStore& m_store;

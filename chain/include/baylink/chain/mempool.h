@@ -79,6 +79,10 @@ class Mempool {
                                                  const NonceLookup& next_nonce);
 
   bool Contains(const core::Hash32& hash) const;
+  // Whether the pool holds the transaction `hash` with exactly this signature (so the
+  // signature was verified at admission). Another signature over the same hash is not vouched
+  // for: signatures are outside the hash.
+  bool HoldsVerified(const core::Hash32& hash, core::ByteView signature) const;
   std::size_t size() const;
   std::size_t bytes() const;
 

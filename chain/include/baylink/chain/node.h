@@ -14,7 +14,14 @@
 //              "max_batch": 1000 },
 //     "events": { "endpoint": "tcp://127.0.0.1:7545" },
 //     "mempool": { "max_txs": 200000, "max_bytes": 268435456, "max_per_sender": 10000 },
-//     "sync_commits": true }
+//     "sync_commits": true,
+//     "consensus": {                            multi-validator PBFT (not with "dev")
+//        "listen": "tcp://127.0.0.1:26000",     required: this node's consensus endpoint
+//        "peers": ["tcp://127.0.0.1:26001"],    the other validators' listen endpoints
+//        "peer_rpc": ["127.0.0.1:8546"],        other nodes' RPC (host:port) for block sync
+//        "propose_timeout_ms": 3000, "step_timeout_ms": 1000, "round_increase_ms": 1000,
+//        "resend_ms": 1000, "max_clock_drift_ms": 10000,
+//        "test_equivocate": false } }           TEST ONLY: sign conflicting votes
 #pragma once
 
 #include <atomic>
@@ -24,10 +31,12 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 
 #include "baylink/chain/chain.h"
+#include "baylink/chain/consensus_config.h"
 #include "baylink/core/json.h"
 
 namespace baylink::chain {
@@ -47,6 +56,7 @@ struct NodeConfig {
   std::string events_endpoint = "tcp://127.0.0.1:7545";  // port 0: ephemeral
   MempoolOptions mempool;
   bool sync_commits = true;
+  std::optional<ConsensusConfig> consensus;
 
   // Parses the JSON form; relative paths are taken from `base_dir`. Errors: kMalformed
   // naming the field (missing, wrong type, unknown), kInvalidArgument naming a field out of
@@ -95,6 +105,7 @@ class Node {
   struct Context;
   explicit Node(std::unique_ptr<Context> context);
   void ProduceLoop();
+  static void PublishBlock(Context& context, std::uint64_t height);
   core::Status ProduceOne();
 
   std::unique_ptr<Context> m_context;

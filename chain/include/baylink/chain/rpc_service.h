@@ -29,13 +29,20 @@
 // Errors are the Chain's, mapped by net::RpcErrorCode; unknown params fields are kMalformed.
 #pragma once
 
+#include <functional>
+
 #include "baylink/chain/chain.h"
 #include "baylink/net/jsonrpc.h"
 
 namespace baylink::chain {
 
+// Called with each transaction sendTransaction accepted (its encoding), e.g. to pass it on to
+// the other validators. Runs on the RPC thread that accepted it; must not block for long.
+using AcceptedTx = std::function<void(core::ByteView encoded)>;
+
 // Registers every method above on `dispatcher`. Requires: chain outlives the dispatcher's
 // use. Thread safety: the handlers may run concurrently (Chain's queries and Submit are).
-void RegisterRpcMethods(net::RpcDispatcher& dispatcher, Chain& chain);
+void RegisterRpcMethods(net::RpcDispatcher& dispatcher, Chain& chain,
+                        AcceptedTx on_accepted = nullptr);
 
 }  // namespace baylink::chain

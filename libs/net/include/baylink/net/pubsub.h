@@ -71,6 +71,13 @@ class Subscriber {
   static core::Result<std::unique_ptr<Subscriber>> Connect(const std::string& endpoint,
                                                            const std::vector<std::string>& topics,
                                                            int recv_hwm = 100000);
+  // The same over several publishers at once (messages of all of them interleave; each one's
+  // stay in order). `max_message_bytes` >= 0: a peer that sends a larger frame is
+  // disconnected by ZeroMQ before the frame is buffered (it reconnects later); -1: no bound.
+  // Errors: as Connect; kInvalidArgument for no endpoints.
+  static core::Result<std::unique_ptr<Subscriber>> ConnectAll(
+      const std::vector<std::string>& endpoints, const std::vector<std::string>& topics,
+      int recv_hwm = 100000, std::int64_t max_message_bytes = -1);
   ~Subscriber();
   Subscriber(const Subscriber&) = delete;
   Subscriber& operator=(const Subscriber&) = delete;
