@@ -119,7 +119,7 @@ void ConsensusService::ConsensusLoop() {
       auto message = m_frames->Receive(wait);
       // Drain what is queued, bounded so timers still fire under a flood.
       for (int i = 0; i < 512 && message && *message; ++i) {
-        (void)m_pbft->OnFrame((*message)->payload);
+        if (core::Status s = m_pbft->OnFrame((*message)->payload); !s) NoteDrop(s.error());
         if (auto decision = m_pbft->TakeDecision()) CommitDecision(std::move(*decision));
         message = m_frames->Receive(std::chrono::milliseconds(0));
       }
@@ -296,6 +296,18 @@ std::size_t ConsensusService::SyncFrom(const std::string& peer, std::size_t max_
   return fetched;
 }
 
+void ConsensusService::NoteDrop(const core::Error& error) {
+  // Rejected input is the sender's fault: logged at most once a second, with how many more.
+  const auto now = SteadyClock::now();
+  ++m_drops_unlogged;
+  if (now - m_last_drop_log < std::chrono::seconds(1)) return;
+  m_log("consensus: dropped a frame: " + error.Message() +
+        (m_drops_unlogged > 1 ? " (and " + std::to_string(m_drops_unlogged - 1) + " more since)"
+                              : std::string()));
+  m_drops_unlogged = 0;
+  m_last_drop_log = now;
+}
+
 void ConsensusService::UpdateStatus() {
   const consensus::DropCounters& d = m_pbft->drops();
   Json status{{"height", m_pbft->height()},
@@ -399,7 +411,8 @@ void ConsensusService::OnEvidence(const consensus::Evidence& evidence) {
 // ---- RPC and gossip ------------------------------------------------------------------------
 
 core::Result<Json> ConsensusService::EvidenceJson(const Json& params) const {
-  core::json::ObjectReader o(params.is_null() ? Json::object() : params, "getEvidence params");
+  const Json object = params.is_null() ? Json::object() : params;
+  core::json::ObjectReader o(object, "getEvidence params");
   BAYLINK_TRY(o.Begin());
   BAYLINK_TRY(o.Done());
   Json list = Json::array();

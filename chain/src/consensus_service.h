@@ -78,6 +78,7 @@ class ConsensusService final : public consensus::Host {
   void MaybeSync();
   std::size_t SyncFrom(const std::string& peer, std::size_t max_blocks);
   void UpdateStatus();
+  void NoteDrop(const core::Error& error);
   core::Result<core::json::Json> EvidenceJson(const core::json::Json& params) const;
 
   using SteadyClock = std::chrono::steady_clock;
@@ -108,7 +109,8 @@ class ConsensusService final : public consensus::Host {
   std::optional<SteadyClock::time_point> m_behind_since;
   SteadyClock::time_point m_last_sync{};
   std::size_t m_sync_peer = 0;
-  std::uint64_t m_last_logged_round_height = 0;
+  SteadyClock::time_point m_last_drop_log{};
+  std::uint64_t m_drops_unlogged = 0;
 
   mutable std::mutex m_status_mutex;  // guards m_status
   core::json::Json m_status;

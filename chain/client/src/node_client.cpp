@@ -206,6 +206,50 @@ core::Result<ChainInfo> NodeClient::GetChainInfo() {
   return info;
 }
 
+core::Result<ConsensusStatus> NodeClient::GetConsensusStatus() {
+  constexpr std::string_view kMethod = "getConsensusStatus";
+  BAYLINK_ASSIGN_OR_RETURN(Json answer, m_rpc.Call(kMethod, Json::object()));
+  if (!answer.is_object()) return Bad(kMethod, "the answer is not an object");
+  ConsensusStatus status;
+  BAYLINK_ASSIGN_OR_RETURN(status.height, U64Member(answer, kMethod, "height"));
+  BAYLINK_ASSIGN_OR_RETURN(const std::uint64_t round, U64Member(answer, kMethod, "round"));
+  status.round = static_cast<std::uint32_t>(round);
+  if (!answer.contains("step") || !answer["step"].is_string() || !answer.contains("waiting") ||
+      !answer["waiting"].is_boolean() || !answer.contains("dropped") ||
+      !answer["dropped"].is_object() || !answer.contains("validator")) {
+    return Bad(kMethod, "step, waiting, validator or dropped is missing");
+  }
+  status.step = answer["step"].get<std::string>();
+  status.waiting = answer["waiting"].get<bool>();
+  if (answer["validator"].is_number_unsigned()) {
+    status.validator = answer["validator"].get<std::uint32_t>();
+  }
+  BAYLINK_ASSIGN_OR_RETURN(status.highest_seen_height,
+                           U64Member(answer, kMethod, "highest_seen_height"));
+  BAYLINK_ASSIGN_OR_RETURN(status.evidence, U64Member(answer, kMethod, "evidence"));
+  for (const auto& [reason, count] : answer["dropped"].items()) {
+    if (!count.is_number_unsigned()) return Bad(kMethod, "a dropped count is not a number");
+    status.dropped[reason] = count.get<std::uint64_t>();
+  }
+  return status;
+}
+
+core::Result<std::vector<consensus::Evidence>> NodeClient::GetEvidence() {
+  constexpr std::string_view kMethod = "getEvidence";
+  BAYLINK_ASSIGN_OR_RETURN(Json answer, m_rpc.Call(kMethod, Json::object()));
+  if (!answer.is_object() || !answer.contains("evidence") || !answer["evidence"].is_array()) {
+    return Bad(kMethod, "evidence is missing");
+  }
+  std::vector<consensus::Evidence> out;
+  for (const Json& item : answer["evidence"]) {
+    BAYLINK_ASSIGN_OR_RETURN(core::Bytes raw, HexMember(item, kMethod, "raw"));
+    BAYLINK_ASSIGN_OR_RETURN(consensus::Evidence evidence,
+                             Decoded(consensus::Evidence::Decode(raw), kMethod, "raw"));
+    out.push_back(std::move(evidence));
+  }
+  return out;
+}
+
 core::Result<core::Bytes> NodeClient::Call(std::string_view contract, std::string_view method,
                                            core::ByteView args, std::optional<std::uint64_t> height) {
   Json params = HeightParams(height);

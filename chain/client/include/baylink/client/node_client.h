@@ -12,12 +12,14 @@
 
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "baylink/chain/block.h"
+#include "baylink/consensus/messages.h"
 #include "baylink/core/merkle.h"
 #include "baylink/core/result.h"
 #include "baylink/core/sparse_merkle.h"
@@ -57,6 +59,20 @@ struct StateProof {
   core::smt::Proof proof;
 };
 
+// A validator's view of consensus (getConsensusStatus).
+struct ConsensusStatus {
+  std::uint64_t height = 0;  // the height being decided
+  std::uint32_t round = 0;
+  std::string step;          // "propose", "prepare" or "commit"
+  bool waiting = false;      // idle: no work and no heartbeat due yet
+  std::optional<std::uint32_t> validator;  // own index in the set, when a validator
+  std::uint64_t highest_seen_height = 0;
+  std::uint64_t evidence = 0;  // pieces of evidence recorded since start
+  // Frames dropped, by reason: malformed, stale, unknown, duplicate, bad_signature,
+  // conflict, future.
+  std::map<std::string, std::uint64_t> dropped;
+};
+
 struct CommittedTx {
   std::uint64_t height = 0;
   std::uint32_t index = 0;
@@ -92,6 +108,11 @@ class NodeClient {
   core::Result<core::ValidatorSet> GetValidatorSet(std::optional<std::uint64_t> height = std::nullopt);
   core::Result<std::uint64_t> GetNonce(const core::Address& address);
   core::Result<ChainInfo> GetChainInfo();
+  // Nodes running consensus only (kUnsupported as "method not found" otherwise).
+  core::Result<ConsensusStatus> GetConsensusStatus();
+  // The equivocation evidence the node recorded, oldest height first (at most 1000), each
+  // decoded from its raw bytes.
+  core::Result<std::vector<consensus::Evidence>> GetEvidence();
   // A read-only call; the output bytes.
   core::Result<core::Bytes> Call(std::string_view contract, std::string_view method,
                                  core::ByteView args,
