@@ -62,7 +62,8 @@ TEST_CASE("contracts list their methods sorted") {
   CHECK(MakeAssetContract()->methods() ==
         std::vector<std::string>{"balance", "create", "mint", "supply", "transfer"});
   CHECK(MakeSystemContract()->methods() ==
-        std::vector<std::string>{"init", "params", "validators"});
+        std::vector<std::string>{"approve", "init", "params", "proposal", "propose",
+                                 "validators"});
 }
 
 TEST_CASE("an unknown method is unsupported and the message lists the contract's methods") {
@@ -71,8 +72,8 @@ TEST_CASE("an unknown method is unsupported and the message lists the contract's
                    "contract asset has no method burn; its methods are balance, create, mint, "
                    "supply, transfer");
   CHECK_FAILS_WITH(world.chain.Call("system", "rotate", {}), Errc::kUnsupported,
-                   "contract system has no method rotate; its methods are init, params, "
-                   "validators");
+                   "contract system has no method rotate; its methods are approve, init, "
+                   "params, proposal, propose, validators");
   const core::Error error = UnknownMethod(*MakeAssetContract(), "x");
   CHECK(error.code == Errc::kUnsupported);
   CHECK(error.detail ==
