@@ -10,8 +10,10 @@
 #include <thread>
 #include <vector>
 
+#include "baylink/chain/node.h"
 #include "baylink/consensus/messages.h"
 #include "baylink/contracts/asset.h"
+#include "baylink/contracts/system.h"
 #include "baylink/lightclient/commit.h"
 #include "baylink/net/pubsub.h"
 #include "node_fixtures.h"
@@ -332,6 +334,114 @@ TEST_CASE("frames that are garbage, for another chain, too far ahead, replayed o
   const std::uint64_t h = MaxHeight(net, {0, 1, 2, 3});
   for (std::size_t i = 0; i < 4; ++i) REQUIRE_MESSAGE(AwaitHeight(net, i, h + 2), net.Logs());
   CheckChain(net, 0, {1, 2, 3}, h + 2);
+}
+
+// Sends a system-contract transaction signed by node `signer`'s validator key through node
+// `via`, waits for it and returns its receipt's output (the test fails on a failed receipt).
+core::Bytes SystemTx(const ValidatorNetwork& net, std::size_t signer, std::size_t via,
+                     const std::string& method, core::Bytes args) {
+  auto key = chain::KeyFile::Load(net.key_path(signer));
+  REQUIRE(key);
+  auto client = net.Client(via);
+  auto nonce = client->GetNonce(net.suite().ToAddress(key->public_key));
+  REQUIRE(nonce);
+  core::Transaction tx;
+  tx.chain_id = net.options().chain_id;
+  tx.nonce = *nonce;
+  tx.expiry_height = 1000000;
+  tx.sender = key->public_key;
+  tx.contract = std::string(contracts::kSystemContract);
+  tx.method = method;
+  tx.args = std::move(args);
+  REQUIRE(tx.Sign(net.suite(), key->secret));
+  auto hash = client->SendTransaction(tx);
+  REQUIRE_MESSAGE(hash, hash.error().Message());
+  REQUIRE_MESSAGE(client->WaitForTransaction(*hash, 30s), net.Logs());
+  auto receipt = client->GetReceipt(*hash);
+  REQUIRE(receipt);
+  REQUIRE_MESSAGE(receipt->receipt.status == core::ReceiptStatus::kSuccess,
+                  method << " by node " << signer << ": " << receipt->receipt.message);
+  return receipt->receipt.output;
+}
+
+core::ValidatorSet SetOf(const ValidatorNetwork& net,
+                         const std::vector<std::pair<std::size_t, std::uint64_t>>& members) {
+  std::vector<core::Validator> validators;
+  for (const auto& [node, power] : members) {
+    auto key = chain::KeyFile::Load(net.key_path(node));
+    REQUIRE(key);
+    validators.push_back(core::Validator{key->public_key, power});
+  }
+  auto set = core::ValidatorSet::Create(validators);
+  REQUIRE(set);
+  return *set;
+}
+
+// Proposes `next` by `proposer` and approves it by each of `approvers` in turn; returns the
+// height at which the last approval was committed (the new set signs the height after it).
+std::uint64_t Rotate(const ValidatorNetwork& net, const core::ValidatorSet& next,
+                     std::size_t proposer, const std::vector<std::size_t>& approvers) {
+  auto id = contracts::DecodeProposalId(
+      SystemTx(net, proposer, proposer, "propose", contracts::EncodeProposeArgs(next)));
+  REQUIRE(id);
+  bool applied = false;
+  for (std::size_t approver : approvers) {
+    REQUIRE_FALSE(applied);
+    auto out = contracts::DecodeApproveOutput(
+        SystemTx(net, approver, approver, "approve", contracts::EncodeApproveArgs(*id)));
+    REQUIRE(out);
+    applied = *out;
+  }
+  REQUIRE(applied);
+  return MaxHeight(net, {proposer});
+}
+
+// Waits until node `i` reports the set that signs its next height is `set`.
+void AwaitSet(const ValidatorNetwork& net, std::size_t i, const core::ValidatorSet& set) {
+  const auto deadline = std::chrono::steady_clock::now() + 30s;
+  while (std::chrono::steady_clock::now() < deadline) {
+    auto current = net.Client(i)->GetValidatorSet();
+    if (current && *current == set) return;
+    std::this_thread::sleep_for(100ms);
+  }
+  FAIL("node " << i << " never switched to the new validator set\n" << net.Logs());
+}
+
+TEST_CASE("validators are added, removed and reweighted through the system contract, and a "
+          "light-client walk of the certificates follows every change") {
+  TempDir dir("consensus-rotation");
+  NetworkOptions options;
+  options.spares = 1;  // node 4: follows, then joins
+  ValidatorNetwork net(dir.path(), options);
+  net.StartAll();
+  REQUIRE_MESSAGE(AwaitHeight(net, 0, 2), net.Logs());
+
+  // Add node 4: 3 of 4 approvals (the proposer's counts) pass 2/3.
+  const core::ValidatorSet five = SetOf(net, {{0, 1}, {1, 1}, {2, 1}, {3, 1}, {4, 1}});
+  Rotate(net, five, 0, {1, 2});
+  AwaitSet(net, 0, five);
+  const std::uint64_t joined = HeightOf(net, 0);
+  REQUIRE_MESSAGE(AwaitHeight(net, 4, joined + 3), net.Logs());
+  auto status = net.Client(4)->GetConsensusStatus();
+  REQUIRE(status);
+  CHECK(status->validator == std::optional<std::uint32_t>(4));
+
+  // Remove node 3: 4 of 5 approvals needed.
+  const core::ValidatorSet without_three = SetOf(net, {{0, 1}, {1, 1}, {2, 1}, {4, 1}});
+  Rotate(net, without_three, 1, {0, 2, 4});
+  AwaitSet(net, 0, without_three);
+  net.Kill(3);  // no longer needed for a quorum
+  REQUIRE_MESSAGE(AwaitHeight(net, 0, HeightOf(net, 0) + 3), net.Logs());
+
+  // Reweight: node 0 gets 2 of 5; 0, 1 and 2 hold 3 of 4 now.
+  const core::ValidatorSet weighted = SetOf(net, {{0, 2}, {1, 1}, {2, 1}, {4, 1}});
+  Rotate(net, weighted, 2, {0, 1});
+  AwaitSet(net, 0, weighted);
+  // With node 4 also down, 0, 1 and 2 hold 4 of 5 (> 2/3): blocks continue.
+  net.Kill(4);
+  const std::uint64_t top = HeightOf(net, 0) + 3;
+  REQUIRE_MESSAGE(AwaitHeight(net, 0, top), net.Logs());
+  CheckChain(net, 0, {1, 2}, top);
 }
 
 }  // namespace
