@@ -160,6 +160,16 @@ void ConsensusService::StartNext() {
             " signed votes");
     }
   }
+  // Blocks kept for heights already committed are of no further use.
+  storage::WriteBatch old;
+  (void)m_store.Scan(core::AsBytes(keys::kKeptBlock), [&](core::ByteView key, core::ByteView) {
+    core::Reader r(key.subspan(keys::kKeptBlock.size()), "kept block key");
+    auto kept_height = r.U64("height");
+    if (kept_height && *kept_height >= height) return storage::ScanStep::kStop;
+    old.Delete(key);
+    return storage::ScanStep::kContinue;
+  });
+  if (!old.empty()) (void)m_store.Write(old);
   m_executed.clear();
   m_timers = {};
   m_behind_since.reset();
@@ -368,6 +378,42 @@ core::Status ConsensusService::Persist(const consensus::SignedRecord& record) {
   storage::WriteBatch batch;
   batch.Put(keys::Key(keys::kSigned), record.Encode());
   return m_store.Write(batch, storage::WriteOptions{true});
+}
+
+namespace {
+
+core::Bytes KeptBlockKey(std::uint64_t height, const Hash32& hash) {
+  core::Writer key;
+  key.Raw(core::AsBytes(keys::kKeptBlock)).U64(height).Fixed(hash);
+  return std::move(key).Take();
+}
+
+}  // namespace
+
+core::Status ConsensusService::SaveBlock(const Hash32& header_hash,
+                                         const consensus::Candidate& block) {
+  // Not synced here: the Persist that follows is, and it makes every earlier write durable.
+  core::Writer value;
+  block.header.Encode(value);
+  value.Blob(block.body);
+  storage::WriteBatch batch;
+  batch.Put(KeptBlockKey(block.header.height, header_hash), value.bytes());
+  return m_store.Write(batch);
+}
+
+std::optional<consensus::Candidate> ConsensusService::LoadBlock(const Hash32& header_hash) {
+  auto stored = m_store.Get(KeptBlockKey(m_pbft->height(), header_hash));
+  if (!stored || !*stored) return std::nullopt;
+  core::Reader r(**stored, "kept block");
+  auto header = core::BlockHeader::Decode(r);
+  if (!header) return std::nullopt;
+  auto body = r.Blob("body", consensus::kMaxBodyBytes);
+  if (!body || !r.Finish() || header->Hash(m_suite) != header_hash) {
+    m_log("consensus: a kept block of height " + std::to_string(m_pbft->height()) +
+          " is unreadable; the data folder is corrupt");
+    return std::nullopt;
+  }
+  return consensus::Candidate{std::move(*header), std::move(*body)};
 }
 
 void ConsensusService::Broadcast(core::ByteView frame) {

@@ -62,6 +62,9 @@ class ConsensusService final : public consensus::Host {
   core::Result<consensus::Candidate> BuildBlock(std::uint64_t height, std::uint32_t round) override;
   core::Status CheckBlock(const core::BlockHeader& header, core::ByteView body) override;
   core::Status Persist(const consensus::SignedRecord& record) override;
+  core::Status SaveBlock(const core::Hash32& header_hash,
+                         const consensus::Candidate& block) override;
+  std::optional<consensus::Candidate> LoadBlock(const core::Hash32& header_hash) override;
   void Broadcast(core::ByteView frame) override;
   void Schedule(const consensus::Timer& timer, std::chrono::milliseconds after) override;
   void OnEvidence(const consensus::Evidence& evidence) override;

@@ -25,6 +25,7 @@ inline constexpr std::string_view kGenesis = "m/genesis";  // the genesis this s
 inline constexpr std::string_view kPruned = "m/pruned";    // u64 height pruned up to
 inline constexpr std::string_view kSigned = "c/signed";    // consensus::SignedRecord
 inline constexpr std::string_view kEvidence = "c/ev/";     // u64 height, u64 seq -> Evidence
+inline constexpr std::string_view kKeptBlock = "c/blk/";   // u64 height, hash -> header, body
 
 inline core::Bytes With(std::string_view prefix, core::ByteView rest) {
   core::Bytes out(prefix.begin(), prefix.end());

@@ -82,6 +82,7 @@ core::Status Pbft::StartHeight(std::uint64_t height, core::ValidatorSet validato
   m_valid_round = kNoRound;
   m_valid_hash = Hash32{};
   m_bodies.clear();
+  m_saved.clear();
   m_refused.clear();
   m_decision.reset();
   m_decided = false;
@@ -97,13 +98,29 @@ core::Status Pbft::StartHeight(std::uint64_t height, core::ValidatorSet validato
     m_record = *record;
     m_locked_round = record->locked_round;
     m_locked_hash = record->locked_hash;
+    m_valid_round = record->valid_round;
+    m_valid_hash = record->valid_hash;
     start_round = record->round;
     for (const Vote& vote : record->votes) {
       if (!m_own_index || vote.validator != *m_own_index) continue;
-      (void)AddVote(vote);
+      AddVote(vote);
       if (vote.round == start_round) {
         start_step = std::max(start_step, vote.type == VoteType::kCommit ? Step::kCommit
                                                                          : Step::kPrepare);
+      }
+    }
+    // The prepares that justify the lock and the valid block were checked before they were
+    // written; they come back so that this validator can show them again.
+    for (const Vote& vote : record->justification) {
+      if (vote.validator < m_validators.size() && vote.height == height) AddVote(vote);
+    }
+    std::vector<Hash32> wanted = {m_locked_hash, m_valid_hash};
+    for (const Proposal& p : record->proposals) wanted.push_back(p.header.Hash(m_suite));
+    for (const Hash32& hash : wanted) {
+      if (hash == Hash32{} || m_bodies.contains(hash)) continue;
+      if (std::optional<Candidate> block = m_host.LoadBlock(hash)) {
+        m_bodies.emplace(hash, std::move(*block));
+        m_saved.insert(hash);
       }
     }
   }
@@ -176,6 +193,7 @@ void Pbft::SendProposal() {
     proposal.header = body->second.header;
     proposal.body = body->second.body;
     hash = m_valid_hash;
+    SendJustification();  // so that validators that missed those prepares can check vr
   } else {
     auto built = m_host.BuildBlock(m_height, m_round);
     if (!built) return;
@@ -185,6 +203,7 @@ void Pbft::SendProposal() {
     proposal.body = built->body;
     m_bodies.emplace(hash, std::move(*built));  // our own block needs no check
   }
+  if (!KeepBlock(hash)) return;
   auto signature = m_suite.Sign(*m_secret, ProposalDigest(m_suite, m_chain_id, proposal, hash).view());
   if (!signature) return;
   proposal.signature = std::move(*signature);
@@ -192,6 +211,8 @@ void Pbft::SendProposal() {
   Proposal kept = proposal;
   kept.body.clear();
   m_record.round = std::max(m_record.round, m_round);
+  m_record.valid_round = m_valid_round;
+  m_record.valid_hash = m_valid_hash;
   m_record.proposals.push_back(kept);
   if (!m_host.Persist(m_record)) {
     m_record.proposals.pop_back();
@@ -227,13 +248,48 @@ void Pbft::SignAndSendVote(VoteType type, const Hash32& hash) {
   m_record.round = std::max(m_record.round, m_round);
   m_record.locked_round = m_locked_round;
   m_record.locked_hash = m_locked_hash;
+  m_record.valid_round = m_valid_round;
+  m_record.valid_hash = m_valid_hash;
   m_record.votes.push_back(vote);
   if (!m_host.Persist(m_record)) {
     m_record.votes.pop_back();
     return;
   }
   m_host.Broadcast(EncodeMessage(m_chain_id, vote));
-  (void)AddVote(vote);
+  AddVote(vote);
+}
+
+bool Pbft::KeepBlock(const Hash32& hash) {
+  if (m_saved.contains(hash)) return true;
+  const auto body = m_bodies.find(hash);
+  if (body == m_bodies.end() || !m_host.SaveBlock(hash, body->second)) return false;
+  m_saved.insert(hash);
+  return true;
+}
+
+void Pbft::SetValid(std::uint32_t round, const Hash32& hash) {
+  m_valid_round = round;
+  m_valid_hash = hash;
+  (void)KeepBlock(hash);  // without it only this validator's re-proposal after a restart is lost
+  m_record.valid_round = round;
+  m_record.valid_hash = hash;
+  m_record.justification.clear();
+  const Tally& prepares = m_rounds[round].prepares;
+  for (auto it = prepares.by_block.lower_bound({hash, 0});
+       it != prepares.by_block.end() && it->first.first == hash; ++it) {
+    m_record.justification.push_back(it->second);
+  }
+}
+
+void Pbft::SendJustification() {
+  if (m_valid_round == kNoRound) return;
+  const auto round = m_rounds.find(m_valid_round);
+  if (round == m_rounds.end()) return;
+  const Tally& prepares = round->second.prepares;
+  for (auto it = prepares.by_block.lower_bound({m_valid_hash, 0});
+       it != prepares.by_block.end() && it->first.first == m_valid_hash; ++it) {
+    m_host.Broadcast(EncodeMessage(m_chain_id, it->second));
+  }
 }
 
 void Pbft::Resend() {
@@ -248,6 +304,7 @@ void Pbft::Resend() {
     full.body = body->second.body;
     m_host.Broadcast(EncodeMessage(m_chain_id, full));
   }
+  SendJustification();
 }
 
 core::Status Pbft::Drop(std::uint64_t DropCounters::*counter, core::Error error) {
@@ -264,8 +321,9 @@ core::Status Pbft::OnFrame(core::ByteView frame) {
   Note(height);
   if (!m_started || height > m_height + 1) {
     return Drop(&DropCounters::future,
-                core::Fail(Errc::kStale, "consensus message for height " + std::to_string(height) +
-                                             " while at " + std::to_string(m_height)));
+                core::Fail(Errc::kInvalidArgument, "consensus message for height " +
+                                                       std::to_string(height) + " while at " +
+                                                       std::to_string(m_height)));
   }
   if (height < m_height || (height == m_height && m_decided)) {
     return Drop(&DropCounters::stale,
@@ -288,7 +346,8 @@ core::Status Pbft::OnFrame(core::ByteView frame) {
   core::Status status = std::holds_alternative<Vote>(*decoded)
                             ? HandleVote(std::get<Vote>(std::move(*decoded)))
                             : HandleProposal(std::get<Proposal>(std::move(*decoded)));
-  if (status) Evaluate();
+  // A contradicting vote is evidence and still counts toward its own block.
+  if (status || status.error().code == Errc::kConflict) Evaluate();
   return status;
 }
 
@@ -313,17 +372,23 @@ core::Status Pbft::HandleVote(Vote vote) {
                                                     std::to_string(vote.signature.size()) +
                                                     " bytes"));
   }
-  const auto rounds_it = m_rounds.find(vote.round);
-  const Vote* held = nullptr;
-  if (rounds_it != m_rounds.end()) {
+  const Vote* first = nullptr;
+  if (const auto round = m_rounds.find(vote.round); round != m_rounds.end()) {
     const Tally& tally =
-        vote.type == VoteType::kPrepare ? rounds_it->second.prepares : rounds_it->second.commits;
-    const auto it = tally.by_validator.find(vote.validator);
-    if (it != tally.by_validator.end()) held = &it->second;
-  }
-  if (held != nullptr && held->header_hash == vote.header_hash &&
-      held->signature == vote.signature) {
-    return Drop(&DropCounters::duplicate, core::Fail(Errc::kDuplicate, what + ": already held"));
+        vote.type == VoteType::kPrepare ? round->second.prepares : round->second.commits;
+    if (tally.by_block.contains({vote.header_hash, vote.validator})) {
+      // Counted already for this block (another valid signature adds nothing: SM2 signs with
+      // a random nonce, so one vote may arrive with several).
+      return Drop(&DropCounters::duplicate, core::Fail(Errc::kDuplicate, what + ": already held"));
+    }
+    if (const auto it = tally.per_sender.find(vote.validator);
+        it != tally.per_sender.end() && it->second >= kMaxVotesPerSender) {
+      return Drop(&DropCounters::conflict,
+                  core::Fail(Errc::kConflict, what + ": too many contradicting votes"));
+    }
+    if (const auto it = tally.by_validator.find(vote.validator); it != tally.by_validator.end()) {
+      first = &it->second;
+    }
   }
   const core::PublicKey& key = m_validators.validators()[vote.validator].public_key;
   const Hash32 digest =
@@ -332,28 +397,26 @@ core::Status Pbft::HandleVote(Vote vote) {
     return Drop(&DropCounters::bad_signature,
                 core::Fail(s.error().code, what + ": " + s.error().detail));
   }
-  if (held != nullptr) {
-    if (held->header_hash == vote.header_hash) {
-      // Same vote, another valid signature (SM2 signs with a random nonce): nothing new.
-      return Drop(&DropCounters::duplicate, core::Fail(Errc::kDuplicate, what + ": already held"));
-    }
-    RecordEvidence(vote.validator, *held, vote);
+  if (first != nullptr) {
+    RecordEvidence(vote.validator, *first, vote);
+    AddVote(vote);
     return Drop(&DropCounters::conflict,
                 core::Fail(Errc::kConflict, what + " contradicts the one it sent before"));
   }
-  return AddVote(vote);
+  AddVote(vote);
+  return core::Ok();
 }
 
-core::Status Pbft::AddVote(const Vote& vote) {
+void Pbft::AddVote(const Vote& vote) {
   RoundState& rs = m_rounds[vote.round];
   Tally& tally = vote.type == VoteType::kPrepare ? rs.prepares : rs.commits;
-  const std::uint64_t power = m_validators.validators()[vote.validator].power;
-  if (!tally.by_validator.emplace(vote.validator, vote).second) {
-    return core::Fail(Errc::kDuplicate, "vote already held");
+  if (!tally.by_block.emplace(std::make_pair(vote.header_hash, vote.validator), vote).second) {
+    return;
   }
+  const std::uint64_t power = m_validators.validators()[vote.validator].power;
+  ++tally.per_sender[vote.validator];
   tally.power_for[vote.header_hash] += power;
-  tally.power += power;
-  return core::Ok();
+  if (tally.by_validator.emplace(vote.validator, vote).second) tally.power += power;
 }
 
 core::Status Pbft::HandleProposal(Proposal proposal) {
@@ -464,10 +527,11 @@ bool Pbft::Decide(std::uint32_t round, const Hash32& hash) {
   decision.certificate.height = m_height;
   decision.certificate.round = round;
   decision.certificate.header_hash = hash;
-  for (const auto& [index, vote] : m_rounds[round].commits.by_validator) {
-    if (vote.header_hash == hash) {
-      decision.certificate.signatures.push_back(core::CommitSignature{index, vote.signature});
-    }
+  const Tally& commits = m_rounds[round].commits;
+  for (auto it = commits.by_block.lower_bound({hash, 0});
+       it != commits.by_block.end() && it->first.first == hash; ++it) {
+    decision.certificate.signatures.push_back(
+        core::CommitSignature{it->first.second, it->second.signature});
   }
   m_decision = std::move(decision);
   m_decided = true;
@@ -546,8 +610,7 @@ bool Pbft::EvaluateOnce() {
     if (power != rs.prepares.power_for.end() && Quorum(power->second) && BlockOk(rs)) {
       // T36: a quorum prepared this block in this round: lock on it and commit-vote it.
       rs.prepared_once = true;
-      m_valid_round = m_round;
-      m_valid_hash = rs.proposal_hash;
+      SetValid(m_round, rs.proposal_hash);
       if (m_step == Step::kPrepare) {
         m_locked_round = m_round;
         m_locked_hash = rs.proposal_hash;
@@ -555,6 +618,25 @@ bool Pbft::EvaluateOnce() {
         SignAndSendVote(VoteType::kCommit, rs.proposal_hash);
       }
       return true;
+    }
+  }
+
+  // A quorum prepared a block in an earlier round than this one but later than the valid
+  // block: it becomes the valid block (what this validator proposes when it leads), as T36
+  // would have made it had this validator been in that round. The prepares justify it (T28).
+  for (auto it = m_rounds.begin(); it != m_rounds.end() && it->first <= m_round; ++it) {
+    if (m_valid_round != kNoRound && it->first <= m_valid_round) continue;
+    for (const auto& [hash, power] : it->second.prepares.power_for) {
+      if (hash == Hash32{} || !Quorum(power)) continue;
+      bool known = m_bodies.contains(hash);
+      for (auto& [r, state] : m_rounds) {
+        if (known) break;
+        if (state.proposal && state.proposal_hash == hash) known = BlockOk(state);
+      }
+      if (known) {
+        SetValid(it->first, hash);
+        return true;
+      }
     }
   }
 

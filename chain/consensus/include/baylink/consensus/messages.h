@@ -104,7 +104,9 @@ struct Evidence {
   // u8 kind (1 votes, 2 proposals) ‖ text chain_id ‖ u32 validator ‖ public key ‖ first ‖
   // second (each as in the wire format, without the frame's kind and chain id).
   core::Bytes Encode() const;
-  // Errors: as DecodeMessage; kMalformed when the two messages are not of one kind.
+  // Errors: kMalformed for an unknown kind byte; otherwise those of decoding both messages
+  // as the kind that byte names (so a message of the other kind fails on its first field
+  // that does not fit) and kTrailingBytes.
   static core::Result<Evidence> Decode(core::ByteView data);
   // A line a person can read: "validator 2 (0x04ab..) signed two commit votes at height 17
   // round 0: 0x1f.. and 0x9c..".

@@ -26,9 +26,15 @@
 // node can fetch the blocks it missed (block sync, DESIGN §4).
 //
 // Safety across restarts. Before a signed message leaves, the Host persists a SignedRecord
-// (every message this validator signed at the height, and its lock); a restarted validator
-// given that record resends what it signed and never signs a different block at a height,
-// round and step where it already signed one.
+// (every message this validator signed at the height, its lock, its valid block and the
+// prepares that justify them), and the bodies of the blocks it proposed or locked on
+// (SaveBlock); a restarted validator given that record resends what it signed, never signs a
+// different block at a height, round and step where it already signed one, and can still
+// propose its locked block again with the prepares that justify it.
+//
+// Equivocators. Every signed vote counts toward the block it names, once per validator and
+// block (the first kMaxVotesPerSender per validator, round and type): a validator that sends
+// contradicting votes is reported as Evidence but cannot hide its real vote from a quorum.
 //
 // Input hygiene (the order of checks on a frame, cheap before expensive): size and strict
 // decoding; chain id; height (earlier: kStale; later: buffered, bounded, or only noted);
@@ -78,14 +84,26 @@ struct Timer {
   friend bool operator==(const Timer&, const Timer&) = default;
 };
 
+struct Candidate {
+  core::BlockHeader header;
+  core::Bytes body;
+};
+
+// At most this many different votes of one validator, round and type are counted (the first
+// one and the contradictions that became evidence); more are dropped.
+inline constexpr std::size_t kMaxVotesPerSender = 4;
+
 // What a validator signed at one height, persisted before any of it is sent.
 struct SignedRecord {
   std::uint64_t height = 0;
   std::uint32_t round = 0;                // the round it had reached
   std::uint32_t locked_round = kNoRound;  // the lock (kNoRound: none)
   core::Hash32 locked_hash;
+  std::uint32_t valid_round = kNoRound;   // the latest block a quorum prepared (kNoRound: none)
+  core::Hash32 valid_hash;
   std::vector<Vote> votes;                // every vote it signed at this height
   std::vector<Proposal> proposals;        // every proposal it signed, bodies omitted
+  std::vector<Vote> justification;        // the prepares of valid_round for valid_hash
 
   core::Bytes Encode() const;
   // Errors: codec errors; kOversized; kNonCanonical for a body in a stored proposal.
@@ -93,10 +111,6 @@ struct SignedRecord {
   friend bool operator==(const SignedRecord&, const SignedRecord&) = default;
 };
 
-struct Candidate {
-  core::BlockHeader header;
-  core::Bytes body;
-};
 
 // A decided block: its header, body and certificate (commit votes of > 2/3 of the power).
 struct Decision {
@@ -113,8 +127,15 @@ class Host {
   // kUnavailable means "nothing to propose now" (the round then runs out); other errors too.
   virtual core::Result<Candidate> BuildBlock(std::uint64_t height, std::uint32_t round) = 0;
   // Whether `body` executed on the head yields `header` (and the header is acceptable:
-  // parent, timestamp, limits). Called at most once per distinct header hash and height.
+  // parent, timestamp, limits). Called at most once per distinct (header, body) pair at a
+  // height: a refused body never poisons its header, which may come again with another body.
   virtual core::Status CheckBlock(const core::BlockHeader& header, core::ByteView body) = 0;
+  // Keeps a block of the current height this validator proposed or may have to propose again
+  // (its locked or valid block) so that LoadBlock finds it after a restart. Durable once the
+  // next Persist returns. Errors stop the message that needed it from being sent.
+  virtual core::Status SaveBlock(const core::Hash32& header_hash, const Candidate& block) = 0;
+  // A block SaveBlock kept at the current height, or nullopt.
+  virtual std::optional<Candidate> LoadBlock(const core::Hash32& header_hash) = 0;
   // Makes `record` durable (replacing the previous one) before returning. An error stops the
   // message from being sent (the validator then stays silent for that step).
   virtual core::Status Persist(const SignedRecord& record) = 0;
@@ -192,9 +213,12 @@ class Pbft {
 
  private:
   struct Tally {
-    std::map<std::uint32_t, Vote> by_validator;
+    std::map<std::uint32_t, Vote> by_validator;  // the first vote of each validator
+    // Every counted vote, by (block, validator): ordered by validator within a block.
+    std::map<std::pair<core::Hash32, std::uint32_t>, Vote> by_block;
+    std::map<std::uint32_t, std::size_t> per_sender;  // votes counted per validator
     std::map<core::Hash32, std::uint64_t> power_for;  // zero hash: nil
-    std::uint64_t power = 0;
+    std::uint64_t power = 0;  // of distinct validators
   };
   struct RoundState {
     // From the round's leader, signature checked. Its body moves to m_bodies once checked.
@@ -209,7 +233,10 @@ class Pbft {
 
   core::Status HandleVote(Vote vote);
   core::Status HandleProposal(Proposal proposal);
-  core::Status AddVote(const Vote& vote);
+  void AddVote(const Vote& vote);
+  void SetValid(std::uint32_t round, const core::Hash32& hash);
+  bool KeepBlock(const core::Hash32& hash);
+  void SendJustification();
   void Evaluate();
   bool EvaluateOnce();
   void StartRound(std::uint32_t round);
@@ -246,6 +273,7 @@ class Pbft {
   std::uint32_t m_valid_round = kNoRound;
   core::Hash32 m_valid_hash;
   std::map<core::Hash32, Candidate> m_bodies;   // checked or built blocks of this height
+  std::set<core::Hash32> m_saved;               // blocks handed to Host::SaveBlock
   // (header hash, body hash) pairs CheckBlock refused: a bad body never poisons its header.
   std::set<std::pair<core::Hash32, core::Hash32>> m_refused;
   SignedRecord m_record;
