@@ -171,6 +171,7 @@ void ConsensusService::StartNext() {
   });
   if (!old.empty()) (void)m_store.Write(old);
   m_executed.clear();
+  m_built.clear();
   m_timers = {};
   m_behind_since.reset();
   (void)m_pbft->StartHeight(height, m_chain.next_validators(), record, /*wait=*/true);
@@ -214,10 +215,17 @@ void ConsensusService::CommitDecision(consensus::Decision decision) {
           s.error().Message());
     return;
   }
+  // For a block built here: the time from building it (execution included) to its commit.
+  std::string latency;
+  if (const auto built = m_built.find(hash); built != m_built.end()) {
+    const auto us = std::chrono::duration_cast<std::chrono::microseconds>(SteadyClock::now() -
+                                                                          built->second);
+    latency = "; built here " + std::to_string(us.count()) + " us before";
+  }
   m_log("consensus: committed block " + std::to_string(height) + " round " +
         std::to_string(decision.certificate.round) + " with " + std::to_string(txs) +
         " transactions, " + std::to_string(decision.certificate.signatures.size()) +
-        " signatures");
+        " signatures" + latency);
   if (m_committed) m_committed(height);
   StartNext();
 }
@@ -345,6 +353,7 @@ core::Result<consensus::Candidate> ConsensusService::BuildBlock(std::uint64_t he
                                                                 std::uint32_t round) {
   const auto own = m_pbft->own_index();
   if (!own) return core::Fail(Errc::kUnavailable, "not a validator");
+  const SteadyClock::time_point started = SteadyClock::now();
   auto proposal = m_chain.Propose(NowMs(), *own);
   if (!proposal) {
     m_log("consensus: building block " + std::to_string(height) + " round " +
@@ -352,7 +361,9 @@ core::Result<consensus::Candidate> ConsensusService::BuildBlock(std::uint64_t he
     return std::move(proposal).error();
   }
   consensus::Candidate candidate{proposal->block.header, EncodeBody(proposal->block.transactions)};
-  m_executed.emplace(candidate.header.Hash(m_suite), std::move(*proposal));
+  const Hash32 hash = candidate.header.Hash(m_suite);
+  m_executed.emplace(hash, std::move(*proposal));
+  m_built.emplace(hash, started);
   return candidate;
 }
 

@@ -107,6 +107,7 @@ class ConsensusService final : public consensus::Host {
   // Consensus thread only:
   std::priority_queue<Pending, std::vector<Pending>, std::greater<>> m_timers;
   std::map<core::Hash32, Proposal> m_executed;  // blocks of this height, by header hash
+  std::map<core::Hash32, SteadyClock::time_point> m_built;  // when this node built them
   std::set<core::Hash32> m_evidence_seen;
   std::uint64_t m_evidence_seq = 0;
   std::optional<SteadyClock::time_point> m_behind_since;

@@ -44,19 +44,42 @@ Json HeaderJson(const Chain& chain, const Block& block) {
               {"raw_certificate", Hex(block.certificate.Encode())}};
 }
 
-core::Result<Json> SendTransaction(Chain& chain, const AcceptedTx& on_accepted,
-                                   const Json& params) {
-  ObjectReader o(Params(params), "sendTransaction params");
-  BAYLINK_TRY(o.Begin());
-  BAYLINK_ASSIGN_OR_RETURN(const core::Bytes raw, o.Hex("tx"));
-  BAYLINK_TRY(o.Done());
-  const core::ByteView view(raw);
-  std::vector<core::Result<Hash32>> results = chain.Submit(std::span(&view, 1));
-  if (!results[0]) {
-    return core::Fail(results[0].error().code, "transaction rejected: " + results[0].error().detail);
+// Admits every sendTransaction of one request (a batch is admitted with one journal
+// write): each params entry decoded on its own, then Chain::Submit over those that decoded.
+std::vector<core::Result<Json>> SendTransactions(Chain& chain, const AcceptedTx& on_accepted,
+                                                 const std::vector<const Json*>& params) {
+  std::vector<core::Result<Json>> answers;
+  answers.reserve(params.size());
+  std::vector<core::Bytes> raws;
+  std::vector<std::size_t> positions;
+  for (std::size_t i = 0; i < params.size(); ++i) {
+    auto raw = [&]() -> core::Result<core::Bytes> {
+      ObjectReader o(Params(*params[i]), "sendTransaction params");
+      BAYLINK_TRY(o.Begin());
+      BAYLINK_ASSIGN_OR_RETURN(core::Bytes tx, o.Hex("tx"));
+      BAYLINK_TRY(o.Done());
+      return tx;
+    }();
+    if (!raw) {
+      answers.emplace_back(std::move(raw).error());
+      continue;
+    }
+    answers.emplace_back(Json());
+    raws.push_back(std::move(*raw));
+    positions.push_back(i);
   }
-  if (on_accepted) on_accepted(view);
-  return Json{{"hash", results[0]->ToHex()}};
+  std::vector<core::ByteView> views(raws.begin(), raws.end());
+  std::vector<core::Result<Hash32>> results = chain.Submit(views);
+  for (std::size_t k = 0; k < positions.size(); ++k) {
+    if (!results[k]) {
+      answers[positions[k]] = core::Fail(results[k].error().code,
+                                         "transaction rejected: " + results[k].error().detail);
+      continue;
+    }
+    if (on_accepted) on_accepted(views[k]);
+    answers[positions[k]] = Json{{"hash", results[k]->ToHex()}};
+  }
+  return answers;
 }
 
 // Reads {hash} from `params` and finds where that transaction was committed. Errors: the
@@ -234,8 +257,8 @@ void RegisterRpcMethods(net::RpcDispatcher& dispatcher, Chain& chain, AcceptedTx
   const auto add = [&](std::string name, core::Result<Json> (*fn)(Chain&, const Json&)) {
     dispatcher.Add(std::move(name), [&chain, fn](const Json& params) { return fn(chain, params); });
   };
-  dispatcher.Add("sendTransaction", [&chain, on_accepted](const Json& params) {
-    return SendTransaction(chain, on_accepted, params);
+  dispatcher.AddBatched("sendTransaction", [&chain, on_accepted](const std::vector<const Json*>& params) {
+    return SendTransactions(chain, on_accepted, params);
   });
   add("getTransaction", GetTransaction);
   add("getReceipt", GetReceipt);

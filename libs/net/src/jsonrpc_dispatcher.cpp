@@ -122,7 +122,17 @@ RpcDispatcher::RpcDispatcher() : RpcDispatcher(Options()) {}
 RpcDispatcher::RpcDispatcher(Options options) : m_options(options) {}
 
 void RpcDispatcher::Add(std::string method, Handler handler) {
+  m_batched.erase(method);
   m_methods.insert_or_assign(std::move(method), std::move(handler));
+}
+
+void RpcDispatcher::AddBatched(std::string method, BatchHandler handler) {
+  // A single call goes through the batch handler too, so both paths answer alike.
+  m_methods.insert_or_assign(method, [handler](const Json& params) {
+    std::vector<core::Result<Json>> results = handler({&params});
+    return std::move(results.front());
+  });
+  m_batched.insert_or_assign(std::move(method), std::move(handler));
 }
 
 std::optional<std::string> RpcDispatcher::Handle(std::string_view body) const {
@@ -142,8 +152,47 @@ std::optional<std::string> RpcDispatcher::Handle(std::string_view body) const {
                                          std::to_string(m_options.max_batch) + "; split it"),
         kInvalidRequest, nullptr));
   }
+  // Well-formed calls of batched methods run first, together, one handler call per method.
+  static const Json kNoParams = nullptr;
+  std::vector<std::optional<core::Result<Json>>> early(request.size());
+  for (const auto& [name, handler] : m_batched) {
+    std::vector<std::size_t> positions;
+    std::vector<const Json*> params;
+    for (std::size_t i = 0; i < request.size(); ++i) {
+      const Json& e = request[i];
+      if (!e.is_object()) continue;
+      const auto version = e.find("jsonrpc");
+      const auto method = e.find("method");
+      const auto p = e.find("params");
+      const auto id = e.find("id");
+      if (version == e.end() || !version->is_string() ||
+          version->get_ref<const std::string&>() != "2.0" || method == e.end() ||
+          !method->is_string() || method->get_ref<const std::string&>() != name ||
+          (p != e.end() && !p->is_object() && !p->is_array()) ||
+          (id != e.end() && !id->is_string() && !id->is_number() && !id->is_null())) {
+        continue;  // answered (or refused) one by one below
+      }
+      positions.push_back(i);
+      params.push_back(p == e.end() ? &kNoParams : &*p);
+    }
+    if (positions.empty()) continue;
+    std::vector<core::Result<Json>> results = handler(params);
+    for (std::size_t k = 0; k < positions.size() && k < results.size(); ++k) {
+      early[positions[k]] = std::move(results[k]);
+    }
+  }
   Json answers = Json::array();
-  for (const Json& element : request) {
+  for (std::size_t i = 0; i < request.size(); ++i) {
+    const Json& element = request[i];
+    if (early[i]) {
+      const auto id = element.find("id");
+      if (id == element.end()) continue;  // a notification
+      core::Result<Json>& result = *early[i];
+      answers.push_back(result ? Json{{"jsonrpc", "2.0"}, {"result", std::move(result).value()},
+                                      {"id", *id}}
+                               : ErrorResponse(result.error(), RpcErrorCode(result.error().code), *id));
+      continue;
+    }
     if (std::optional<Json> answer = AnswerOne(m_methods, element)) {
       answers.push_back(std::move(*answer));
     }

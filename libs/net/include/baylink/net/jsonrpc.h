@@ -64,8 +64,17 @@ class RpcDispatcher {
   RpcDispatcher();  // default Options
   explicit RpcDispatcher(Options options);
 
+  // Answers every call of one method in a batch at once (e.g. to admit many transactions
+  // with one journal write): one result per params entry, in order. Same rules as Handler.
+  using BatchHandler =
+      std::function<std::vector<core::Result<Json>>(const std::vector<const Json*>& params)>;
+
   // Registers `handler` for `method`; adding a name again replaces its handler.
   void Add(std::string method, Handler handler);
+  // Registers a batch handler for `method`: the well-formed calls of `method` in one batch
+  // (notifications included) go to it together, before the batch's other calls run; a single
+  // call goes to it alone. Answers keep the batch's order.
+  void AddBatched(std::string method, BatchHandler handler);
 
   // Answers one HTTP body: a single request or a batch (an array of 1..max_batch requests,
   // answered by an array in the same order). A notification (a valid request without "id")
@@ -83,6 +92,7 @@ class RpcDispatcher {
  private:
   Options m_options;
   std::map<std::string, Handler, std::less<>> m_methods;  // sorted: error messages list them
+  std::map<std::string, BatchHandler, std::less<>> m_batched;
 };
 
 // Calls methods on a JSON-RPC server over one HttpClient connection (POST to "/").
