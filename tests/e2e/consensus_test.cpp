@@ -11,10 +11,13 @@
 #include <vector>
 
 #include "baylink/chain/node.h"
+#include "baylink/client/header_source.h"
 #include "baylink/consensus/messages.h"
 #include "baylink/contracts/asset.h"
 #include "baylink/contracts/system.h"
+#include "baylink/lightclient/client.h"
 #include "baylink/lightclient/commit.h"
+#include "baylink/lightclient/follower.h"
 #include "baylink/net/pubsub.h"
 #include "node_fixtures.h"
 #include "node_process.h"
@@ -396,6 +399,12 @@ std::uint64_t Rotate(const ValidatorNetwork& net, const core::ValidatorSet& next
   return MaxHeight(net, {proposer});
 }
 
+// The follower's store when nothing needs to survive the test.
+class DiscardStore final : public lightclient::ClientStore {
+ public:
+  core::Status Save(const lightclient::UpdateChange&) override { return core::Ok(); }
+};
+
 // Waits until node `i` reports the set that signs its next height is `set`.
 void AwaitSet(const ValidatorNetwork& net, std::size_t i, const core::ValidatorSet& set) {
   const auto deadline = std::chrono::steady_clock::now() + 30s;
@@ -442,6 +451,59 @@ TEST_CASE("validators are added, removed and reweighted through the system contr
   const std::uint64_t top = HeightOf(net, 0) + 3;
   REQUIRE_MESSAGE(AwaitHeight(net, 0, top), net.Logs());
   CheckChain(net, 0, {1, 2}, top);
+
+  // A light client trusting only the genesis header follows the chain over RPC across the
+  // three changes, then checks a receipt and state proofs the node serves (issue 5).
+  const core::CryptoSuite& suite = net.suite();
+  TestRandom rng(Seed());
+  Account user = NewAccount(suite, rng);
+  auto node = net.Client(0);
+  const core::Transaction create =
+      AssetTx(suite, "hk", user, "create", contracts::EncodeCreate("FOLLOW"));
+  auto hash = node->SendTransaction(create);
+  REQUIRE(hash);
+  auto committed = node->WaitForTransaction(*hash, 30s);
+  REQUIRE(committed);
+  const std::uint64_t at = committed->height;
+
+  auto genesis = node->GetHeader(0);
+  auto genesis_set = node->GetValidatorSet(0);
+  REQUIRE(genesis);
+  REQUIRE(genesis_set);
+  lightclient::ClientParams params;
+  params.chain_id = "hk";
+  params.suite = core::SuiteId::kEcdsa;
+  params.trusting_period = std::chrono::hours(24 * 14);
+  params.max_clock_drift = std::chrono::seconds(10);
+  const auto now = std::chrono::system_clock::now();
+  auto light = lightclient::LightClient::Create(suite, params, genesis->header, *genesis_set, now);
+  REQUIRE_MESSAGE(light, light.error().Message());
+  client::RpcHeaderSource source(*node, at);
+  DiscardStore store;
+  lightclient::Follower follower(suite, *light, source, store);
+  for (int step = 0; step < 20 && light->latest_height() < at; ++step) {
+    auto report = follower.Step(now);
+    REQUIRE_MESSAGE(report, report.error().Message());
+  }
+  REQUIRE(light->latest_height() == at);
+
+  auto receipt = node->GetReceipt(*hash);
+  REQUIRE(receipt);
+  REQUIRE(receipt->height == at);
+  CHECK(light->VerifyReceipt(suite, at, receipt->receipt, receipt->proof));
+  core::Transaction forged = create;
+  forged.nonce += 1;
+  core::Receipt other = receipt->receipt;
+  other.tx_hash = forged.Hash(suite);
+  CHECK_FALSE(light->VerifyReceipt(suite, at, other, receipt->proof));
+  auto present = node->GetStateProof("asset", core::AsBytes("a/FOLLOW"), at);
+  REQUIRE(present);
+  REQUIRE(present->value);
+  CHECK(light->VerifyStatePresence(suite, at, present->state_key, *present->value, present->proof));
+  auto absent = node->GetStateProof("asset", core::AsBytes("a/NOPE"), at);
+  REQUIRE(absent);
+  REQUIRE_FALSE(absent->value);
+  CHECK(light->VerifyStateAbsence(suite, at, absent->state_key, absent->proof));
 }
 
 }  // namespace
