@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "baylink/chain/state_db.h"
 
+#include <algorithm>
 #include <cstring>
 #include <map>
 #include <string>
@@ -15,6 +16,10 @@ using core::Bytes;
 using core::Hash32;
 
 constexpr std::size_t kHeightBytes = 8;
+// Stale hashes per stale-index entry: one entry per chunk instead of one per node keeps a
+// block's write batch short (a block of thousands of transfers makes tens of thousands of
+// nodes stale).
+constexpr std::size_t kStaleChunk = 512;
 
 Bytes NodeKey(const Hash32& hash) { return keys::With(keys::kNode, hash.view()); }
 
@@ -41,12 +46,15 @@ core::Result<std::optional<Bytes>> ReadNode(const storage::KvStore& store, const
 // Write runs once, after them (SparseMerkleTree writes once per update).
 class StateDb::Nodes final : public core::smt::NodeStore {
  public:
-  explicit Nodes(const storage::KvStore& store) : m_store(store) {}
+  Nodes(const storage::KvStore& store, const NodeMap& recent) : m_store(store), m_recent(recent) {}
 
   core::Result<std::optional<Bytes>> Get(const Hash32& node_hash) const override {
     if (!m_new.empty()) {
       const auto it = m_new.find(node_hash);
       if (it != m_new.end()) return std::optional<Bytes>(it->second);
+    }
+    if (const auto it = m_recent.find(node_hash); it != m_recent.end()) {
+      return std::optional<Bytes>(it->second);
     }
     return ReadNode(m_store, node_hash);
   }
@@ -54,12 +62,19 @@ class StateDb::Nodes final : public core::smt::NodeStore {
     for (const auto& [hash, record] : nodes) m_new.insert_or_assign(hash, record);
     return core::Ok();
   }
-  std::map<Hash32, Bytes>& written() { return m_new; }
+  NodeMap& written() { return m_new; }
 
  private:
   const storage::KvStore& m_store;
-  std::map<Hash32, Bytes> m_new;
+  const NodeMap& m_recent;
+  NodeMap m_new;
 };
+
+std::size_t StateDb::HashOfHash::operator()(const Hash32& h) const {
+  std::size_t v = 0;
+  std::memcpy(&v, h.data(), sizeof v);  // a hash's bytes are already uniform
+  return v;
+}
 
 namespace {
 
@@ -107,7 +122,7 @@ core::Result<core::smt::SparseMerkleTree::ProofWithValue> StateDb::Prove(
 core::Result<Hash32> StateDb::Stage(const Hash32& parent_root, std::uint64_t height,
                                     std::span<const core::smt::Change> changes,
                                     storage::WriteBatch& batch) {
-  Nodes nodes(m_store);
+  Nodes nodes(m_store, m_recent);
   core::smt::SparseMerkleTree tree(m_suite, nodes, m_update_threads);
   BAYLINK_ASSIGN_OR_RETURN(core::smt::SparseMerkleTree::UpdateResult result,
                            tree.UpdateTracked(parent_root, changes));
@@ -118,10 +133,16 @@ core::Result<Hash32> StateDb::Stage(const Hash32& parent_root, std::uint64_t hei
     value.insert(value.end(), record.begin(), record.end());
     batch.Put(NodeKey(hash), value);
   }
-  for (const Hash32& hash : result.stale) {
-    Bytes key = keys::WithHeight(keys::kStale, height);
-    key.insert(key.end(), hash.bytes.begin(), hash.bytes.end());
-    batch.Put(key, {});
+  for (std::size_t first = 0; first < result.stale.size(); first += kStaleChunk) {
+    core::Writer key;
+    key.Raw(core::AsBytes(keys::kStale)).U64(height).U32(static_cast<std::uint32_t>(first / kStaleChunk));
+    Bytes hashes;
+    const std::size_t end = std::min(result.stale.size(), first + kStaleChunk);
+    hashes.reserve((end - first) * Hash32::kSize);
+    for (std::size_t i = first; i < end; ++i) {
+      hashes.insert(hashes.end(), result.stale[i].bytes.begin(), result.stale[i].bytes.end());
+    }
+    batch.Put(key.bytes(), hashes);
   }
   for (const core::smt::Change& change : changes) {
     const Bytes flat = keys::With(keys::kFlat, change.key.view());
@@ -131,6 +152,7 @@ core::Result<Hash32> StateDb::Stage(const Hash32& parent_root, std::uint64_t hei
       batch.Delete(flat);
     }
   }
+  m_recent = std::move(nodes.written());
   return result.root;
 }
 
@@ -139,29 +161,37 @@ core::Result<std::size_t> StateDb::StagePrune(std::uint64_t up_to_height, std::s
   std::size_t taken = 0;
   core::Status failure = core::Ok();
   const Bytes prefix = keys::Key(keys::kStale);
-  BAYLINK_TRY(m_store.Scan(prefix, [&](core::ByteView key, core::ByteView) {
+  BAYLINK_TRY(m_store.Scan(prefix, [&](core::ByteView key, core::ByteView value) {
     if (taken >= max_entries) return storage::ScanStep::kStop;
-    if (key.size() != prefix.size() + kHeightBytes + Hash32::kSize) {
-      failure = core::Fail(core::Errc::kStorage, "malformed stale-index key in the state store");
+    if (key.size() != prefix.size() + kHeightBytes + 4 || value.size() % Hash32::kSize != 0) {
+      failure = core::Fail(core::Errc::kStorage, "malformed stale-index entry in the state store");
       return storage::ScanStep::kStop;
     }
     const std::uint64_t stale_height = ReadHeight(key.subspan(prefix.size()));
     if (stale_height > up_to_height) return storage::ScanStep::kStop;
-    Hash32 hash;
-    std::memcpy(hash.data(), key.data() + prefix.size() + kHeightBytes, Hash32::kSize);
-    auto stored = m_store.Get(NodeKey(hash));
-    if (!stored) {
-      failure = std::move(stored).error();
-      return storage::ScanStep::kStop;
+    const std::size_t count = value.size() / Hash32::kSize;
+    const std::size_t now = std::min(count, max_entries - taken);
+    for (std::size_t i = 0; i < now; ++i) {
+      Hash32 hash;
+      std::memcpy(hash.data(), value.data() + i * Hash32::kSize, Hash32::kSize);
+      auto stored = m_store.Get(NodeKey(hash));
+      if (!stored) {
+        failure = std::move(stored).error();
+        return storage::ScanStep::kStop;
+      }
+      // Written again at or after the height it went stale: the current tree (or a kept
+      // version) holds it; its later stale entry, if any, will delete it.
+      if (*stored && (*stored)->size() >= kHeightBytes && ReadHeight(**stored) < stale_height) {
+        batch.Delete(NodeKey(hash));
+      }
     }
-    // Written again at or after the height it went stale: the current tree (or a kept
-    // version) holds it; its later stale entry, if any, will delete it.
-    if (*stored && (*stored)->size() >= kHeightBytes &&
-        ReadHeight(**stored) < stale_height) {
-      batch.Delete(NodeKey(hash));
+    if (now == count) {
+      batch.Delete(key);
+    } else {
+      // The bound cut this chunk: the rest stays for the next call.
+      batch.Put(key, value.subspan(now * Hash32::kSize));
     }
-    batch.Delete(key);
-    ++taken;
+    taken += now;
     return storage::ScanStep::kContinue;
   }));
   BAYLINK_TRY(failure);

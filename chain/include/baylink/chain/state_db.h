@@ -6,7 +6,8 @@
 //
 // Keys in the store (all under prefixes this class owns):
 //   "smt/" ‖ node hash            -> u64 height the node was last written ‖ node record
-//   "stale/" ‖ u64 height ‖ hash  -> ""   (the node left the tree at that height)
+//   "stale/" ‖ u64 height ‖ u32 chunk -> up to 512 node hashes, concatenated (the nodes
+//                                 that left the tree at that height)
 //   "s/" ‖ state key              -> value (the latest committed value; absent = no value)
 //
 // Pruning. A node that left the tree at height h is needed only by versions below h. Once
@@ -18,6 +19,12 @@
 // caller's WriteBatch, which commits together with the block (one atomic batch). Stage reads
 // the committed store, so each staged batch must be written before the next Stage.
 //
+// Node cache. Stage keeps the nodes it wrote in memory until the next Stage, which reads them
+// instead of the store: a block rewrites the upper levels of the tree, which the next block
+// reads again. Nodes are addressed by their content, so a cached node is right whether or not
+// the block that wrote it was committed; only Stage (which reads from a committed root, whose
+// nodes are never pruned) uses the cache.
+//
 // Thread safety: Get, GetAt and Prove may run concurrently with each other and with one
 // Stage/StagePrune at a time.
 #pragma once
@@ -26,6 +33,7 @@
 #include <cstdint>
 #include <optional>
 #include <span>
+#include <unordered_map>
 
 #include "baylink/core/bytes.h"
 #include "baylink/core/result.h"
@@ -64,8 +72,9 @@ class StateDb {
                                    storage::WriteBatch& batch);
 
   // Adds to `batch` the deletion of nodes that went stale at heights <= `up_to_height` (and
-  // were not written again since), with their stale entries: at most `max_entries` entries,
-  // oldest first, so each call's work is bounded. Returns how many entries it took; fewer
+  // were not written again since), with their stale entries: at most `max_entries` stale
+  // nodes, oldest first, so each call's work is bounded (a chunk the bound cuts is rewritten
+  // with the rest). Returns how many stale nodes it took; fewer
   // than max_entries means none is left up to that height. Must be added to a batch before
   // that batch's Stage operations (a node the new block writes again must survive).
   // Errors: kStorage / kIo.
@@ -78,9 +87,15 @@ class StateDb {
  private:
   class Nodes;
 
+  struct HashOfHash {
+    std::size_t operator()(const core::Hash32& h) const;
+  };
+  using NodeMap = std::unordered_map<core::Hash32, core::Bytes, HashOfHash>;
+
   const core::CryptoSuite& m_suite;
   storage::KvStore& m_store;
   unsigned m_update_threads;
+  NodeMap m_recent;  // the nodes the last Stage wrote (Stage's caller only)
 };
 
 }  // namespace baylink::chain
