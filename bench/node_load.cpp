@@ -420,6 +420,24 @@ double ZmqRoundTripUs() {
   return us[us.size() / 2];
 }
 
+// The median latency of one small synced write to RocksDB in `dir` (what a validator pays to
+// persist each vote before sending it).
+double SyncedWriteUs(const std::filesystem::path& dir) {
+  auto store = storage::OpenRocksDb(dir).value();
+  std::vector<double> us;
+  for (int i = 0; i < 200; ++i) {
+    storage::WriteBatch batch;
+    const core::Bytes key = {1, 2, 3};
+    const core::Bytes value(300, static_cast<std::uint8_t>(i));
+    batch.Put(key, value);
+    const auto t0 = Clock::now();
+    Require(static_cast<bool>(store->Write(batch, storage::WriteOptions{true})), "synced write");
+    us.push_back(Seconds(Clock::now() - t0) * 1e6);
+  }
+  std::sort(us.begin(), us.end());
+  return us[us.size() / 2];
+}
+
 int Network(const Options& o) {
   const core::CryptoSuite& suite = Suite(o.suite);
   BenchRandom rng(4);
@@ -504,6 +522,7 @@ int Network(const Options& o) {
   }
   std::sort(latencies.begin(), latencies.end());
   const double rtt_us = ZmqRoundTripUs();
+  const double fsync_us = SyncedWriteUs(dir.dir / "fsync-probe");
 
   const auto transfers = Transfers(suite, senders, o.txs, rng);
   const auto bodies = Bodies(transfers, o.batch);
@@ -542,9 +561,10 @@ int Network(const Options& o) {
               std::string(core::SuiteName(o.suite)).c_str(), o.txs, o.batch, admitted, total,
               static_cast<unsigned long long>(blocks), rate, one_core, bound, rate / bound);
   std::printf("network suite=%s light-load commit latency (build to commit, at the proposer) over "
-              "%zu blocks: p50 %.2f ms, p99 %.2f ms; zmq round trip on loopback %.0f us\n",
+              "%zu blocks: p50 %.2f ms, p99 %.2f ms; zmq round trip on loopback %.0f us; one "
+              "synced write %.0f us\n",
               std::string(core::SuiteName(o.suite)).c_str(), latencies.size(), pct(0.5), pct(0.99),
-              rtt_us);
+              rtt_us, fsync_us);
   return 0;
 }
 
