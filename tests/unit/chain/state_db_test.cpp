@@ -117,13 +117,16 @@ std::size_t CountNodes(const StateDb& db) {
   return *count;
 }
 
-// Heights of the entries in the stale index ("stale/" ‖ u64 height ‖ hash, state_db.h).
+// The height of every node in the stale index ("stale/" ‖ u64 height ‖ u32 chunk -> hashes,
+// state_db.h), once per node.
 std::vector<std::uint64_t> StaleHeights(const storage::KvStore& store) {
   std::vector<std::uint64_t> heights;
   const Bytes prefix = core::ToBytes("stale/");
-  auto status = store.Scan(prefix, [&](core::ByteView key, core::ByteView) {
+  auto status = store.Scan(prefix, [&](core::ByteView key, core::ByteView value) {
     core::Reader r(key.subspan(prefix.size()), "stale key");
-    heights.push_back(r.U64("height").value());
+    const std::uint64_t height = r.U64("height").value();
+    REQUIRE(value.size() % 32 == 0);
+    heights.insert(heights.end(), value.size() / 32, height);
     return storage::ScanStep::kContinue;
   });
   REQUIRE(status.has_value());
