@@ -12,8 +12,8 @@
 //    threads (ThreadParallelFor; starting the threads is part of the cost).
 //  - receipt_proof/<suite>: VerifyReceipt in a block of 1,000 receipts;
 //    state_presence/<suite>, state_absence/<suite>: VerifyStatePresence / Absence in a state
-//    tree of 100,000 keys (not 1M: building that tree costs seconds per suite and adds about
-//    three levels, i.e. three hashes, to a proof; merkle_bench measures the 1M-key tree).
+//    tree of 1,000,000 keys (the size; building it takes some seconds per suite,
+//    once per process).
 // Run: lightclient_bench --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
 // Items per second are updates (or proofs) per second.
 #include <benchmark/benchmark.h>
@@ -51,7 +51,7 @@ namespace merkle = baylink::core::merkle;
 namespace smt = baylink::core::smt;
 
 constexpr std::size_t kReceipts = 1000;
-constexpr std::size_t kStateKeys = 100000;
+constexpr std::size_t kStateKeys = 1000000;  // the 1M-key state
 constexpr std::size_t kSamples = 256;  // proofs cycled through by the proof loops
 
 using baylink::bench::BenchRandom;

@@ -210,9 +210,7 @@ void Pbft::SendProposal() {
 
   Proposal kept = proposal;
   kept.body.clear();
-  m_record.round = std::max(m_record.round, m_round);
-  m_record.valid_round = m_valid_round;
-  m_record.valid_hash = m_valid_hash;
+  RecordState();
   m_record.proposals.push_back(kept);
   if (!m_host.Persist(m_record)) {
     m_record.proposals.pop_back();
@@ -221,6 +219,14 @@ void Pbft::SendProposal() {
   m_host.Broadcast(EncodeMessage(m_chain_id, proposal));
   rs.proposal = std::move(kept);
   rs.proposal_hash = hash;
+}
+
+void Pbft::RecordState() {
+  m_record.round = std::max(m_record.round, m_round);
+  m_record.locked_round = m_locked_round;
+  m_record.locked_hash = m_locked_hash;
+  m_record.valid_round = m_valid_round;
+  m_record.valid_hash = m_valid_hash;
 }
 
 const Vote* Pbft::OwnVote(VoteType type, std::uint32_t round) const {
@@ -245,11 +251,7 @@ void Pbft::SignAndSendVote(VoteType type, const Hash32& hash) {
   if (!signature) return;
   vote.signature = std::move(*signature);
 
-  m_record.round = std::max(m_record.round, m_round);
-  m_record.locked_round = m_locked_round;
-  m_record.locked_hash = m_locked_hash;
-  m_record.valid_round = m_valid_round;
-  m_record.valid_hash = m_valid_hash;
+  RecordState();
   m_record.votes.push_back(vote);
   if (!m_host.Persist(m_record)) {
     m_record.votes.pop_back();

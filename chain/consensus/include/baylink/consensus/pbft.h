@@ -247,6 +247,8 @@ class Pbft {
   bool BlockOk(RoundState& round);
   void SignAndSendVote(VoteType type, const core::Hash32& hash);
   const Vote* OwnVote(VoteType type, std::uint32_t round) const;
+  // Copies the round, lock and valid block into m_record (before it is persisted).
+  void RecordState();
   void SendProposal();
   void Resend();
   void Note(std::uint64_t height);
