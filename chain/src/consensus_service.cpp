@@ -28,25 +28,18 @@ std::uint64_t NowMs() {
                                         .count());
 }
 
-core::Result<std::pair<std::string, std::uint16_t>> SplitHostPort(const std::string& text) {
-  const std::size_t colon = text.rfind(':');
-  if (colon == std::string::npos || colon == 0 || colon + 1 == text.size()) {
-    return core::Fail(Errc::kInvalidArgument, "peer rpc '" + text + "' is not host:port");
-  }
-  std::uint32_t port = 0;
-  for (char c : text.substr(colon + 1)) {
-    if (c < '0' || c > '9' || port > 65535) {
-      return core::Fail(Errc::kInvalidArgument, "peer rpc '" + text + "' has a bad port");
-    }
-    port = port * 10 + static_cast<std::uint32_t>(c - '0');
-  }
-  if (port == 0 || port > 65535) {
-    return core::Fail(Errc::kInvalidArgument, "peer rpc '" + text + "' has a bad port");
-  }
-  return std::make_pair(text.substr(0, colon), static_cast<std::uint16_t>(port));
-}
-
 }  // namespace
+
+core::Result<std::pair<std::string, std::uint16_t>> ParsePeerRpc(const std::string& text) {
+  const std::size_t colon = text.rfind(':');
+  const std::string port = colon == std::string::npos ? "" : text.substr(colon + 1);
+  if (colon == 0 || port.empty() || port.size() > 5 ||
+      port.find_first_not_of("0123456789") != std::string::npos || std::stoul(port) == 0 ||
+      std::stoul(port) > 65535) {
+    return core::Fail(Errc::kInvalidArgument, "peer rpc '" + text + "' must be host:port");
+  }
+  return std::make_pair(text.substr(0, colon), static_cast<std::uint16_t>(std::stoul(port)));
+}
 
 ConsensusService::ConsensusService(const core::CryptoSuite& suite, Chain& chain,
                                    storage::KvStore& store, ConsensusConfig config,
@@ -64,7 +57,7 @@ core::Result<std::unique_ptr<ConsensusService>> ConsensusService::Start(
     const core::CryptoSuite& suite, Chain& chain, storage::KvStore& store,
     const ConsensusConfig& config, std::optional<core::SecretKey> secret, Committed committed,
     Log log) {
-  for (const std::string& peer : config.peer_rpc) BAYLINK_TRY(SplitHostPort(peer));
+  for (const std::string& peer : config.peer_rpc) BAYLINK_TRY(ParsePeerRpc(peer));
   std::unique_ptr<ConsensusService> service(new ConsensusService(
       suite, chain, store, config, std::move(secret), std::move(committed), std::move(log)));
   consensus::PbftOptions options;
@@ -255,7 +248,7 @@ void ConsensusService::MaybeSync() {
 }
 
 std::size_t ConsensusService::SyncFrom(const std::string& peer, std::size_t max_blocks) {
-  auto address = SplitHostPort(peer);
+  auto address = ParsePeerRpc(peer);
   if (!address) return 0;
   net::RpcClient rpc(address->first, address->second, std::chrono::seconds(5));
   std::size_t fetched = 0;

@@ -85,14 +85,9 @@ core::Result<ConsensusConfig> ConsensusFromJson(const Json& j) {
   }
   BAYLINK_ASSIGN_OR_RETURN(c.peer_rpc, Strings(o, "peer_rpc", "consensus.peer_rpc"));
   for (std::size_t i = 0; i < c.peer_rpc.size(); ++i) {
-    const std::string& peer = c.peer_rpc[i];
-    const std::size_t colon = peer.rfind(':');
-    const std::string port = colon == std::string::npos ? "" : peer.substr(colon + 1);
-    if (colon == 0 || port.empty() || port.size() > 5 ||
-        port.find_first_not_of("0123456789") != std::string::npos || std::stoul(port) == 0 ||
-        std::stoul(port) > 65535) {
+    if (!ParsePeerRpc(c.peer_rpc[i])) {
       return core::Fail(Errc::kInvalidArgument, "node config: consensus.peer_rpc[" +
-                                                    std::to_string(i) + "] '" + peer +
+                                                    std::to_string(i) + "] '" + c.peer_rpc[i] +
                                                     "' must be host:port");
     }
   }

@@ -6,6 +6,7 @@
 #include <doctest/doctest.h>
 #include <sys/stat.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -112,6 +113,52 @@ TEST_CASE("node config rejects unknown, missing and mistyped fields, naming each
                    Errc::kMalformed, "node config rpc: expected a JSON object");
   CHECK_FAILS_WITH(ParseConfig(R"({"data_dir": "d", "genesis": "g", "events": {}})"),
                    Errc::kMalformed, "field 'endpoint' is missing");
+}
+
+TEST_CASE("node config reads the consensus section and rejects each bad field, naming it") {
+  const auto with = [](std::string_view consensus) {
+    return ParseConfig(std::string(R"({"data_dir": "d", "genesis": "g", "validator_key": "k", )") +
+                       R"("consensus": )" + std::string(consensus) + "}");
+  };
+  auto ok = with(R"({"listen": "tcp://127.0.0.1:27002", "peers": ["tcp://127.0.0.1:27012"],
+                     "peer_rpc": ["127.0.0.1:27010"], "propose_timeout_ms": 2000,
+                     "step_timeout_ms": 700, "round_increase_ms": 300, "resend_ms": 400,
+                     "max_clock_drift_ms": 5000})");
+  REQUIRE_MESSAGE(ok, ok.error().Message());
+  REQUIRE(ok->consensus);
+  CHECK(ok->consensus->listen == "tcp://127.0.0.1:27002");
+  CHECK(ok->consensus->peers == std::vector<std::string>{"tcp://127.0.0.1:27012"});
+  CHECK(ok->consensus->peer_rpc == std::vector<std::string>{"127.0.0.1:27010"});
+  CHECK(ok->consensus->timeouts.propose == std::chrono::milliseconds(2000));
+  CHECK(ok->consensus->timeouts.prepare == std::chrono::milliseconds(700));
+  CHECK(ok->consensus->timeouts.commit == std::chrono::milliseconds(700));
+  CHECK(ok->consensus->timeouts.per_round == std::chrono::milliseconds(300));
+  CHECK(ok->consensus->timeouts.resend == std::chrono::milliseconds(400));
+  CHECK(ok->consensus->max_clock_drift_ms == 5000);
+  CHECK_FALSE(ok->consensus->equivocate);
+
+  CHECK_FAILS_WITH(with(R"({})"), Errc::kMalformed, "listen");
+  CHECK_FAILS_WITH(with(R"({"listen": "127.0.0.1:1"})"), Errc::kInvalidArgument,
+                   "consensus.listen");
+  CHECK_FAILS_WITH(with(R"({"listen": "tcp://a:1", "peers": "tcp://b:2"})"), Errc::kMalformed,
+                   "consensus.peers");
+  CHECK_FAILS_WITH(with(R"({"listen": "tcp://a:1", "peers": ["udp://b:2"]})"),
+                   Errc::kInvalidArgument, "consensus.peers[0]");
+  CHECK_FAILS_WITH(with(R"({"listen": "tcp://a:1", "peer_rpc": ["b"]})"), Errc::kInvalidArgument,
+                   "consensus.peer_rpc[0]");
+  CHECK_FAILS_WITH(with(R"({"listen": "tcp://a:1", "peer_rpc": ["b:70000"]})"),
+                   Errc::kInvalidArgument, "consensus.peer_rpc[0]");
+  CHECK_FAILS_WITH(with(R"({"listen": "tcp://a:1", "peer_rpc": [7]})"), Errc::kMalformed,
+                   "consensus.peer_rpc[0]");
+  CHECK_FAILS_WITH(with(R"({"listen": "tcp://a:1", "propose_timeout_ms": 5})"),
+                   Errc::kInvalidArgument, "consensus.propose_timeout_ms");
+  CHECK_FAILS_WITH(with(R"({"listen": "tcp://a:1", "resend_ms": 0})"), Errc::kInvalidArgument,
+                   "consensus.resend_ms");
+  CHECK_FAILS_WITH(with(R"({"listen": "tcp://a:1", "timeout": 1})"), Errc::kMalformed, "timeout");
+  CHECK_FAILS_WITH(
+      ParseConfig(R"({"data_dir": "d", "genesis": "g", "validator_key": "k", "dev": true,
+                      "consensus": {"listen": "tcp://a:1"}})"),
+      Errc::kInvalidArgument, "exclude each other");
 }
 
 TEST_CASE("node config rejects numbers out of range, naming the field and the range") {

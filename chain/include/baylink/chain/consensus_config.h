@@ -7,9 +7,11 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "baylink/consensus/pbft.h"
+#include "baylink/core/result.h"
 
 namespace baylink::chain {
 
@@ -21,5 +23,9 @@ struct ConsensusConfig {
   std::uint64_t max_clock_drift_ms = 10000;  // a proposed timestamp may run this far ahead
   bool equivocate = false;  // TEST ONLY: also send a conflicting nil vote for each vote
 };
+
+// Splits a peer RPC address "host:port" (port 1..65535). Errors: kInvalidArgument naming the
+// text.
+core::Result<std::pair<std::string, std::uint16_t>> ParsePeerRpc(const std::string& text);
 
 }  // namespace baylink::chain
