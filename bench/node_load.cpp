@@ -179,13 +179,24 @@ std::vector<std::string> Bodies(const std::vector<core::Transaction>& txs, std::
   return bodies;
 }
 
-void Send(std::uint16_t port, const std::vector<std::string>& bodies, std::size_t first, std::size_t step) {
-  net::HttpClient http("127.0.0.1", port, std::chrono::seconds(60));
+// Posts bodies first, first + step, ... ; body i goes to ports[i % ports.size()].
+void SendTo(const std::vector<std::uint16_t>& ports, const std::vector<std::string>& bodies,
+            std::size_t first, std::size_t step) {
+  std::vector<std::unique_ptr<net::HttpClient>> clients;
+  for (std::uint16_t port : ports) {
+    clients.push_back(
+        std::make_unique<net::HttpClient>("127.0.0.1", port, std::chrono::seconds(60)));
+  }
   for (std::size_t i = first; i < bodies.size(); i += step) {
-    auto r = http.Post("/", bodies[i]);
+    auto r = clients[i % clients.size()]->Post("/", bodies[i]);
     Require(r && r->status == 200, "rpc batch");
     Require(r->body.find("\"error\"") == std::string::npos, "a transaction was refused");
   }
+}
+
+void Send(std::uint16_t port, const std::vector<std::string>& bodies, std::size_t first,
+          std::size_t step) {
+  SendTo({port}, bodies, first, step);
 }
 
 // Waits until every admitted transaction is in a block.
@@ -528,20 +539,10 @@ int Network(const Options& o) {
   const auto bodies = Bodies(transfers, o.batch);
   const std::uint64_t start_height = nodes[0]->chain().head().height;
   const auto start = Clock::now();
-  const auto send_all = [&](std::size_t first) {
-    std::vector<std::unique_ptr<net::HttpClient>> clients;
-    for (auto& node : nodes) {
-      clients.push_back(std::make_unique<net::HttpClient>("127.0.0.1", node->rpc_port(),
-                                                          std::chrono::seconds(60)));
-    }
-    for (std::size_t i = first; i < bodies.size(); i += 2) {
-      auto r = clients[i % kValidators]->Post("/", bodies[i]);
-      Require(r && r->status == 200, "rpc batch");
-      Require(r->body.find("\"error\"") == std::string::npos, "a transaction was refused");
-    }
-  };
-  std::thread a(send_all, 0);
-  std::thread b(send_all, 1);
+  std::vector<std::uint16_t> ports;
+  for (auto& node : nodes) ports.push_back(node->rpc_port());
+  std::thread a(SendTo, std::cref(ports), std::cref(bodies), 0, 2);
+  std::thread b(SendTo, std::cref(ports), std::cref(bodies), 1, 2);
   a.join();
   b.join();
   const double admitted = Seconds(Clock::now() - start);

@@ -275,22 +275,32 @@ void Pbft::SetValid(std::uint32_t round, const Hash32& hash) {
   (void)KeepBlock(hash);  // without it only this validator's re-proposal after a restart is lost
   m_record.valid_round = round;
   m_record.valid_hash = hash;
-  m_record.justification.clear();
-  const Tally& prepares = m_rounds[round].prepares;
-  for (auto it = prepares.by_block.lower_bound({hash, 0});
-       it != prepares.by_block.end() && it->first.first == hash; ++it) {
-    m_record.justification.push_back(it->second);
+  m_record.justification = VotesFor(m_rounds[round].prepares, hash);
+}
+
+std::vector<Vote> Pbft::VotesFor(const Tally& tally, const Hash32& hash) {
+  std::vector<Vote> out;
+  for (auto it = tally.by_block.lower_bound({hash, 0});
+       it != tally.by_block.end() && it->first.first == hash; ++it) {
+    out.push_back(it->second);
   }
+  return out;
+}
+
+bool Pbft::BlockKnown(const Hash32& hash) {
+  if (m_bodies.contains(hash)) return true;
+  for (auto& [round, state] : m_rounds) {
+    if (state.proposal && state.proposal_hash == hash && BlockOk(state)) return true;
+  }
+  return false;
 }
 
 void Pbft::SendJustification() {
   if (m_valid_round == kNoRound) return;
   const auto round = m_rounds.find(m_valid_round);
   if (round == m_rounds.end()) return;
-  const Tally& prepares = round->second.prepares;
-  for (auto it = prepares.by_block.lower_bound({m_valid_hash, 0});
-       it != prepares.by_block.end() && it->first.first == m_valid_hash; ++it) {
-    m_host.Broadcast(EncodeMessage(m_chain_id, it->second));
+  for (const Vote& vote : VotesFor(round->second.prepares, m_valid_hash)) {
+    m_host.Broadcast(EncodeMessage(m_chain_id, vote));
   }
 }
 
@@ -509,16 +519,7 @@ bool Pbft::BlockOk(RoundState& rs) {
 
 bool Pbft::Decide(std::uint32_t round, const Hash32& hash) {
   // T49: the block must be known and valid. Its proposal may come from any round.
-  bool known = m_bodies.contains(hash);
-  if (!known) {
-    for (auto& [r, state] : m_rounds) {
-      if (state.proposal && state.proposal_hash == hash && BlockOk(state)) {
-        known = true;
-        break;
-      }
-    }
-  }
-  if (!known) {
+  if (!BlockKnown(hash)) {
     m_certified_missing = hash;
     return false;
   }
@@ -529,11 +530,8 @@ bool Pbft::Decide(std::uint32_t round, const Hash32& hash) {
   decision.certificate.height = m_height;
   decision.certificate.round = round;
   decision.certificate.header_hash = hash;
-  const Tally& commits = m_rounds[round].commits;
-  for (auto it = commits.by_block.lower_bound({hash, 0});
-       it != commits.by_block.end() && it->first.first == hash; ++it) {
-    decision.certificate.signatures.push_back(
-        core::CommitSignature{it->first.second, it->second.signature});
+  for (const Vote& vote : VotesFor(m_rounds[round].commits, hash)) {
+    decision.certificate.signatures.push_back(core::CommitSignature{vote.validator, vote.signature});
   }
   m_decision = std::move(decision);
   m_decided = true;
@@ -630,12 +628,7 @@ bool Pbft::EvaluateOnce() {
     if (m_valid_round != kNoRound && it->first <= m_valid_round) continue;
     for (const auto& [hash, power] : it->second.prepares.power_for) {
       if (hash == Hash32{} || !Quorum(power)) continue;
-      bool known = m_bodies.contains(hash);
-      for (auto& [r, state] : m_rounds) {
-        if (known) break;
-        if (state.proposal && state.proposal_hash == hash) known = BlockOk(state);
-      }
-      if (known) {
+      if (BlockKnown(hash)) {
         SetValid(it->first, hash);
         return true;
       }

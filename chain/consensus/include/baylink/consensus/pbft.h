@@ -245,6 +245,10 @@ class Pbft {
   bool Quorum(std::uint64_t power) const;   // > 2/3 of the total
   bool OneThird(std::uint64_t power) const; // > 1/3 of the total
   bool BlockOk(RoundState& round);
+  // The block's body is here and checks out (built here, or a held proposal of any round).
+  bool BlockKnown(const core::Hash32& hash);
+  // The votes of `tally` for `hash`, by increasing validator index.
+  static std::vector<Vote> VotesFor(const Tally& tally, const core::Hash32& hash);
   void SignAndSendVote(VoteType type, const core::Hash32& hash);
   const Vote* OwnVote(VoteType type, std::uint32_t round) const;
   // Copies the round, lock and valid block into m_record (before it is persisted).
