@@ -13,8 +13,10 @@
 //     `txs` transfers and reports the time of Propose + Commit of one block (execution,
 //     state update, one atomic synced write) as a share of a 1 s block interval.
 //   node_load idle --suite sm|ecdsa [--accounts N] [--seconds N]
-//     Builds such a chain, starts a --dev node on it, lets it idle and reports its CPU
-//     share and resident memory.
+//     Builds such a chain, starts the real `baylink-node run` (a --dev node; --node PATH,
+//     default the one built with this program) on it, lets it idle and reports that
+//     process's CPU share and resident memory. --dir PATH keeps the built chain there and
+//     reuses it on the next run (building 1M accounts takes minutes).
 //   node_load network --suite sm|ecdsa [--txs N] [--senders N] [--batch N] [--samples N]
 //     Runs four validators (PBFT over ZeroMQ on loopback, each with its own RocksDB, RPC and
 //     threads) in this process. Throughput: pre-signed transfers are sent in JSON-RPC batches
@@ -24,7 +26,11 @@
 //     after another; for each block the proposer reports the time from building it to
 //     committing it (execution, three message delays, the synced vote and block writes);
 //     p50 and p99 of those, against a ZeroMQ round trip on loopback measured in the same run.
-#include <sys/resource.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -34,6 +40,7 @@
 #include <filesystem>
 #include <fstream>
 #include <mutex>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -65,6 +72,8 @@ struct Options {
   std::size_t accounts = 100000;
   int seconds = 20;
   std::size_t samples = 50;
+  std::string node_program = BAYLINK_NODE_PATH;
+  std::filesystem::path dir;  // idle: keep (and reuse) the built chain here
 };
 
 struct Sender {
@@ -93,11 +102,27 @@ struct ChainDir {
   chain::Genesis genesis;
   chain::KeyFile key;
 
+  bool keep = false;  // a folder named by --dir: kept, and reused when it holds a chain
+
+  // A temporary folder, or `kept` when not empty: reused as it is if it already holds a
+  // key and genesis (a chain built by an earlier run), else created there.
   ChainDir(const core::CryptoSuite& suite, core::SuiteId id, std::uint64_t interval_ms,
-           BenchRandom& rng) {
-    char name[] = "/tmp/baylink-bench-XXXXXX";
-    Require(mkdtemp(name) != nullptr, "mkdtemp");
-    dir = name;
+           BenchRandom& rng, const std::filesystem::path& kept = {}) {
+    if (!kept.empty()) {
+      dir = kept;
+      keep = true;
+      if (std::filesystem::exists(dir / "genesis.json")) {
+        genesis = chain::LoadGenesis(dir / "genesis.json").value();
+        key = chain::KeyFile::Load(dir / "validator.key").value();
+        Require(genesis.suite == id, "--dir holds a chain of another suite");
+        return;
+      }
+      std::filesystem::create_directories(dir);
+    } else {
+      char name[] = "/tmp/baylink-bench-XXXXXX";
+      Require(mkdtemp(name) != nullptr, "mkdtemp");
+      dir = name;
+    }
     core::KeyPair pair = suite.GenerateKey(rng);
     key = chain::KeyFile{id, pair.secret, pair.public_key};
     Require(static_cast<bool>(key.Save(dir / "validator.key")), "save key");
@@ -113,6 +138,7 @@ struct ChainDir {
             "write genesis");
   }
   ~ChainDir() {
+    if (keep) return;
     std::error_code ignored;
     std::filesystem::remove_all(dir, ignored);
   }
@@ -340,46 +366,6 @@ int CommitBench(const Options& o) {
   return 0;
 }
 
-double CpuSeconds() {
-  rusage u{};
-  getrusage(RUSAGE_SELF, &u);
-  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
-         static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
-}
-
-long RssKiB() {
-  std::ifstream status("/proc/self/status");
-  std::string line;
-  while (std::getline(status, line)) {
-    if (line.rfind("VmRSS:", 0) == 0) return std::atol(line.c_str() + 6);
-  }
-  return -1;
-}
-
-int Idle(const Options& o) {
-  const core::CryptoSuite& suite = Suite(o.suite);
-  BenchRandom rng(3);
-  ChainDir dir(suite, o.suite, 1000, rng);
-  {
-    BuiltChain b = Build(suite, dir, o.accounts, rng);
-  }  // closed: the node opens the same store
-  const long rss_before = RssKiB();
-  auto node = chain::Node::Start(dir.Config(), [](std::string_view) {});
-  Require(static_cast<bool>(node), "start node");
-  std::this_thread::sleep_for(std::chrono::seconds(2));
-  const double cpu0 = CpuSeconds();
-  const auto t0 = Clock::now();
-  std::this_thread::sleep_for(std::chrono::seconds(o.seconds));
-  const double cpu = (CpuSeconds() - cpu0) / Seconds(Clock::now() - t0);
-  const long rss = RssKiB();
-  (*node)->Stop();
-  std::printf("idle suite=%s accounts=%zu: cpu %.2f%% of one core over %d s; rss %.1f MiB "
-              "(process, incl. the %.1f MiB left by building the chain)\n",
-              std::string(core::SuiteName(o.suite)).c_str(), o.accounts, cpu * 100, o.seconds,
-              static_cast<double>(rss) / 1024, static_cast<double>(rss_before) / 1024);
-  return 0;
-}
-
 // A loopback port that was free a moment ago.
 std::uint16_t FreePort() {
   auto probe = net::Publisher::Bind("tcp://127.0.0.1:0");
@@ -387,6 +373,117 @@ std::uint16_t FreePort() {
   const std::string endpoint = (*probe)->endpoint();
   return static_cast<std::uint16_t>(std::stoul(endpoint.substr(endpoint.rfind(':') + 1)));
 }
+
+// Fields of /proc/<pid>/status and /proc/<pid>/stat.
+long StatusKiB(pid_t pid, const std::string& field) {
+  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind(field + ":", 0) == 0) return std::atol(line.c_str() + field.size() + 1);
+  }
+  return -1;
+}
+
+double CpuSecondsOf(pid_t pid) {
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+  // The command name may hold spaces: fields are counted after its closing parenthesis.
+  std::istringstream rest(text.substr(text.rfind(')') + 2));
+  std::string field;
+  unsigned long long utime = 0;
+  unsigned long long stime = 0;
+  for (int i = 3; i <= 15 && rest >> field; ++i) {
+    if (i == 14) utime = std::stoull(field);
+    if (i == 15) stime = std::stoull(field);
+  }
+  return static_cast<double>(utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
+// Builds the chain in this process, closes it, then runs the real `baylink-node run` on it
+// and measures that process alone: its CPU over `seconds` and its resident memory.
+int Idle(const Options& o) {
+  const core::CryptoSuite& suite = Suite(o.suite);
+  BenchRandom rng(3);
+  ChainDir dir(suite, o.suite, 1000, rng, o.dir);
+  const std::filesystem::path built = dir.dir / "built-accounts";
+  if (std::filesystem::exists(built)) {
+    std::ifstream in(built);
+    std::size_t accounts = 0;
+    in >> accounts;
+    Require(accounts == o.accounts, "--dir holds a chain built with another --accounts");
+    std::fprintf(stderr, "reusing the chain in %s\n", dir.dir.c_str());
+  } else {
+    {
+      BuiltChain b = Build(suite, dir, o.accounts, rng);
+    }  // closed: the node opens the same store
+    Require(static_cast<bool>(chain::WriteFileAtomic(built, std::to_string(o.accounts))),
+            "write built-accounts");
+  }
+  const std::uint16_t rpc_port = FreePort();
+  const core::json::Json config{
+      {"data_dir", "data"},
+      {"genesis", "genesis.json"},
+      {"validator_key", "validator.key"},
+      {"dev", true},
+      {"rpc", {{"address", "127.0.0.1"}, {"port", rpc_port}}},
+      {"events", {{"endpoint", "tcp://127.0.0.1:" + std::to_string(FreePort())}}}};
+  Require(static_cast<bool>(chain::WriteFileAtomic(dir.dir / "node.json", config.dump(2))),
+          "write node.json");
+  std::string program = o.node_program;
+  std::string run = "run";
+  std::string flag = "--config";
+  std::string path = (dir.dir / "node.json").string();
+  std::vector<char*> argv = {program.data(), run.data(), flag.data(), path.data(), nullptr};
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  const std::string log = (dir.dir / "node.log").string();
+  posix_spawn_file_actions_addopen(&actions, 2, log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+  pid_t pid = -1;
+  const int rc = posix_spawn(&pid, program.c_str(), &actions, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  Require(rc == 0, "start baylink-node (pass its path with --node)");
+  net::HttpClient client("127.0.0.1", rpc_port, std::chrono::seconds(5));
+  const auto deadline = Clock::now() + std::chrono::seconds(60);
+  while (true) {
+    auto r = client.Post("/", R"({"jsonrpc":"2.0","id":1,"method":"getChainInfo"})");
+    if (r && r->status == 200) break;
+    int status = 0;
+    Require(::waitpid(pid, &status, WNOHANG) != pid, "baylink-node exited; see its log");
+    Require(Clock::now() < deadline, "baylink-node did not answer within 60 s");
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  std::this_thread::sleep_for(std::chrono::seconds(2));
+  const double cpu0 = CpuSecondsOf(pid);
+  const auto t0 = Clock::now();
+  // Reported every 10 s as well, so a start-up cost (RocksDB compaction) shows as such.
+  double last_cpu = cpu0;
+  auto last = t0;
+  for (int waited = 0; waited < o.seconds;) {
+    const int step = std::min(10, o.seconds - waited);
+    std::this_thread::sleep_for(std::chrono::seconds(step));
+    waited += step;
+    const double now_cpu = CpuSecondsOf(pid);
+    const auto now = Clock::now();
+    std::fprintf(stderr, "  %3d s: cpu %.2f%% of one core, rss %.1f MiB\n", waited,
+                 (now_cpu - last_cpu) / Seconds(now - last) * 100,
+                 static_cast<double>(StatusKiB(pid, "VmRSS")) / 1024);
+    last_cpu = now_cpu;
+    last = now;
+  }
+  const double cpu = (CpuSecondsOf(pid) - cpu0) / Seconds(Clock::now() - t0);
+  const long rss = StatusKiB(pid, "VmRSS");
+  const long peak = StatusKiB(pid, "VmHWM");
+  ::kill(pid, SIGTERM);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  std::printf("idle suite=%s accounts=%zu: baylink-node cpu %.2f%% of one core over %d s; rss %.1f MiB "
+              "(peak %.1f MiB); exit %s\n",
+              std::string(core::SuiteName(o.suite)).c_str(), o.accounts, cpu * 100, o.seconds,
+              static_cast<double>(rss) / 1024, static_cast<double>(peak) / 1024,
+              WIFEXITED(status) && WEXITSTATUS(status) == 0 ? "clean" : "not clean");
+  return 0;
+}
+
 
 // The median round trip of one small message between two ZeroMQ PUB/SUB pairs on loopback.
 double ZmqRoundTripUs() {
@@ -577,7 +674,7 @@ int main(int argc, char** argv) {
   Options o;
   if (argc < 2) {
     std::fprintf(stderr, "usage: node_load throughput|commit|idle|network [--suite sm|ecdsa] [--txs N] "
-                         "[--senders N] [--batch N] [--accounts N] [--seconds N] [--samples N]\n");
+                         "[--senders N] [--batch N] [--accounts N] [--seconds N] [--samples N] [--node PATH] [--dir PATH]\n");
     return 2;
   }
   o.mode = argv[1];
@@ -598,6 +695,10 @@ int main(int argc, char** argv) {
       o.samples = std::stoul(value);
     } else if (name == "--seconds") {
       o.seconds = std::stoi(value);
+    } else if (name == "--node") {
+      o.node_program = value;
+    } else if (name == "--dir") {
+      o.dir = value;
     } else {
       std::fprintf(stderr, "unknown option %s\n", name.c_str());
       return 2;

@@ -290,7 +290,9 @@ std::vector<core::Result<Hash32>> Chain::Submit(std::span<const core::ByteView> 
   std::vector<std::size_t> accepted;
   const std::uint64_t next_height = head().height + 1;
   for (std::size_t i = 0; i < encoded.size(); ++i) {
-    auto checked = m_mempool.Check(encoded[i]);
+    // Refusals that need no signature come first: a transaction gossiped again, or one
+    // already committed, costs no verification.
+    auto checked = m_mempool.Precheck(encoded[i]);
     if (!checked) {
       results.emplace_back(std::move(checked).error());
       continue;
@@ -298,6 +300,14 @@ std::vector<core::Result<Hash32>> Chain::Submit(std::span<const core::ByteView> 
     auto nonce = NextNonce(checked->sender);
     if (!nonce) {
       results.emplace_back(std::move(nonce).error());
+      continue;
+    }
+    if (core::Status s = m_mempool.Screen(*checked, next_height, *nonce); !s) {
+      results.emplace_back(std::move(s).error());
+      continue;
+    }
+    if (core::Status s = m_mempool.Verify(*checked); !s) {
+      results.emplace_back(std::move(s).error());
       continue;
     }
     const Hash32 hash = checked->hash;
@@ -385,11 +395,13 @@ core::Result<Proposal> Chain::Execute(const core::BlockHeader& header,
       return core::Fail(Errc::kWrongChain, where + "for chain '" + tx.chain_id + "'");
     }
     hashes.push_back(tx.Hash(m_suite));
-    // Verified once per node: at admission, or here for a transaction this node never saw.
+    // Verified once per node: at admission, or here for a transaction this node had not
+    // received yet (noted, so its later arrival by gossip is not verified again).
     if (!m_mempool.HoldsVerified(hashes.back(), tx.signature)) {
-      if (core::Status s = tx.VerifySignature(m_suite); !s) {
+      if (core::Status s = m_suite.Verify(tx.sender, hashes.back().view(), tx.signature); !s) {
         return core::Fail(s.error().code, where + s.error().detail);
       }
+      m_mempool.NoteVerified(hashes.back(), tx.signature);
     }
   }
   if (bytes > m_genesis.params.max_block_bytes) {

@@ -15,8 +15,7 @@ std::string Short(const core::Address& a) { return a.ToHex().substr(0, 10) + "..
 Mempool::Mempool(const core::CryptoSuite& suite, std::string chain_id, MempoolOptions options)
     : m_suite(suite), m_chain_id(std::move(chain_id)), m_options(options) {}
 
-core::Result<CheckedTx> Mempool::Check(core::ByteView encoded) const {
-  // Cheap checks first; the signature last (it costs the most).
+core::Result<CheckedTx> Mempool::Precheck(core::ByteView encoded) const {
   if (encoded.size() > m_options.max_tx_bytes) {
     return core::Fail(Errc::kOversized, "transaction has " + std::to_string(encoded.size()) +
                                             " bytes; the limit is " +
@@ -30,15 +29,14 @@ core::Result<CheckedTx> Mempool::Check(core::ByteView encoded) const {
   // The transaction's hash is the signed digest; computed once for both uses.
   CheckedTx out;
   out.hash = tx.Hash(m_suite);
-  BAYLINK_TRY(m_suite.Verify(tx.sender, out.hash.view(), tx.signature));
   out.sender = m_suite.ToAddress(tx.sender);
   out.size = encoded.size();
   out.tx = std::move(tx);
   return out;
 }
 
-core::Status Mempool::Insert(CheckedTx checked, std::uint64_t next_height,
-                             std::uint64_t account_nonce) {
+core::Status Mempool::Screen(const CheckedTx& checked, std::uint64_t next_height,
+                             std::uint64_t account_nonce) const {
   const core::Transaction& tx = checked.tx;
   if (tx.expiry_height < next_height) {
     return core::Fail(Errc::kExpired, "transaction expired at height " +
@@ -58,6 +56,46 @@ core::Status Mempool::Insert(CheckedTx checked, std::uint64_t next_height,
   }
   std::lock_guard lock(m_mutex);
   if (m_entries.contains(checked.hash)) {
+    return core::Fail(Errc::kDuplicate,
+                      "transaction " + checked.hash.ToHex() + " is already pending");
+  }
+  return core::Ok();
+}
+
+core::Status Mempool::Verify(const CheckedTx& checked) const {
+  {
+    std::lock_guard lock(m_verified_mutex);
+    const auto it = m_verified.find(checked.hash);
+    if (it != m_verified.end() && it->second == checked.tx.signature) return core::Ok();
+  }
+  return m_suite.Verify(checked.tx.sender, checked.hash.view(), checked.tx.signature);
+}
+
+core::Result<CheckedTx> Mempool::Check(core::ByteView encoded) const {
+  BAYLINK_ASSIGN_OR_RETURN(CheckedTx out, Precheck(encoded));
+  BAYLINK_TRY(Verify(out));
+  return out;
+}
+
+void Mempool::NoteVerified(const core::Hash32& hash, core::ByteView signature) {
+  constexpr std::size_t kKept = 32768;
+  std::lock_guard lock(m_verified_mutex);
+  auto [it, added] = m_verified.try_emplace(hash);
+  it->second.assign(signature.begin(), signature.end());
+  if (!added) return;
+  m_verified_order.push_back(hash);
+  if (m_verified_order.size() > kKept) {
+    m_verified.erase(m_verified_order.front());
+    m_verified_order.pop_front();
+  }
+}
+
+core::Status Mempool::Insert(CheckedTx checked, std::uint64_t next_height,
+                             std::uint64_t account_nonce) {
+  BAYLINK_TRY(Screen(checked, next_height, account_nonce));
+  const core::Transaction& tx = checked.tx;
+  std::lock_guard lock(m_mutex);
+  if (m_entries.contains(checked.hash)) {  // again: another thread may have added it since
     return core::Fail(Errc::kDuplicate,
                       "transaction " + checked.hash.ToHex() + " is already pending");
   }

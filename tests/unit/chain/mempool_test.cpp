@@ -173,6 +173,59 @@ TEST_CASE("mempool check refuses a signature with one byte flipped, in either su
   }
 }
 
+TEST_CASE("mempool screen refuses stale, expired and pending transactions without a signature") {
+  Pool p;
+  p.nonces[p.accounts[0].address] = 3;
+  // A broken signature: Screen's refusals come from the nonce, expiry and hash alone.
+  core::Transaction stale = p.Tx(0, 1);
+  stale.signature.back() ^= 0x01;
+  auto checked = p.pool.Precheck(stale.Encode());
+  REQUIRE(checked.has_value());
+  CHECK(checked->hash == stale.Hash(p.suite));
+  CHECK(checked->sender == p.accounts[0].address);
+  CHECK_FAILS_WITH(p.pool.Screen(*checked, 1, 3), Errc::kStale, "next nonce is 3");
+  CHECK_FAILS_WITH(p.pool.Screen(*checked, 200, 0), Errc::kExpired, "expired at height 100");
+  CHECK_FAILS_WITH(p.pool.Verify(*checked), Errc::kBadSignature, "");
+  // A pending hash is refused before its signature is looked at.
+  const core::Transaction fresh = p.Tx(0, 3);
+  p.AddOk(fresh);
+  auto again = p.pool.Precheck(fresh.Encode());
+  REQUIRE(again.has_value());
+  CHECK_FAILS_WITH(p.pool.Screen(*again, 1, 3), Errc::kDuplicate, "is already pending");
+  // Precheck alone still refuses what needs no signature.
+  CHECK_FAILS_WITH(p.pool.Precheck(Bytes{0x01}), Errc::kTruncated, "");
+}
+
+TEST_CASE("mempool verify trusts only the exact signature the block path noted") {
+  Pool p;
+  core::Transaction tx = p.Tx(0, 0);
+  const Hash32 hash = tx.Hash(p.suite);
+  const Bytes good = tx.signature;
+  // A signature the block path verified is not verified again.
+  p.pool.NoteVerified(hash, good);
+  auto checked = p.pool.Precheck(tx.Encode());
+  REQUIRE(checked.has_value());
+  CHECK(p.pool.Verify(*checked).has_value());
+  // Another signature over the same hash is verified, and fails.
+  tx.signature.back() ^= 0x01;
+  auto other = p.pool.Precheck(tx.Encode());
+  REQUIRE(other.has_value());
+  CHECK_FAILS_WITH(p.pool.Verify(*other), Errc::kBadSignature, "");
+  // The note is what made the first pass: a noted bad signature would pass too, which is why
+  // only the block path, after verifying, may note one.
+  p.pool.NoteVerified(hash, tx.signature);
+  CHECK(p.pool.Verify(*other).has_value());
+  // Bounded: after 32,768 newer notes the first is forgotten and verified again.
+  for (std::uint32_t i = 0; i < 32768; ++i) {
+    Hash32 h;
+    h.bytes[0] = static_cast<std::uint8_t>(i);
+    h.bytes[1] = static_cast<std::uint8_t>(i >> 8);
+    h.bytes[2] = 0xee;
+    p.pool.NoteVerified(h, good);
+  }
+  CHECK_FAILS_WITH(p.pool.Verify(*other), Errc::kBadSignature, "");
+}
+
 TEST_CASE("mempool insert refuses a transaction that expires before the next block") {
   Pool p;
   CHECK_FAILS_WITH(p.Add(p.Tx(0, 0, /*expiry=*/5), /*next_height=*/6), Errc::kExpired,

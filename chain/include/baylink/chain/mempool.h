@@ -2,12 +2,15 @@
 //
 // The mempool: transactions accepted but not yet in a block.
 //
-// Admission runs in two steps so the expensive one parallelises:
-//   Check  (any thread, no lock): size, decoding, chain id, signature. The signature is
-//          verified here, once; the block path never verifies it again.
-//   Insert (serialised inside): duplicate hash, expiry against the next height, nonce
-//          against the sender's next nonce and the nonces already pending, per-sender and
-//          global bounds (count and bytes).
+// Admission runs in steps, cheapest first, so a transaction that will be refused anyway
+// costs no signature check and the expensive step parallelises:
+//   Precheck (any thread, no lock): size, decoding, chain id, hash, sender address.
+//   Screen   (short lock): expiry, nonce against the sender's next nonce, duplicate hash.
+//   Verify   (any thread, no lock on the curve work): the signature, once. The block path
+//            never verifies it again, and a signature that the block path already verified
+//            (NoteVerified) is not verified again when the transaction arrives later.
+//   Insert   (serialised inside): the Screen checks again, then the pending nonces and the
+//            per-sender and global bounds (count and bytes).
 // Selection takes, per sender, the run of consecutive nonces starting at the sender's next
 // nonce, senders in the order they first arrived. Memory is bounded by max_txs and max_bytes.
 //
@@ -15,6 +18,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <map>
 #include <mutex>
@@ -46,10 +50,21 @@ class Mempool {
   // Requires: suite outlives the pool.
   Mempool(const core::CryptoSuite& suite, std::string chain_id, MempoolOptions options);
 
-  // Decodes and checks one encoded transaction. Errors: kOversized (over max_tx_bytes),
-  // the decoder's errors (kTruncated, kTrailingBytes, ...), kWrongChain, kBadSignature /
-  // kBadPublicKey / kBadLength (signature). Thread safety: any thread, no lock taken.
+  // Decodes one encoded transaction and checks what needs no signature: errors kOversized
+  // (over max_tx_bytes), the decoder's errors (kTruncated, kTrailingBytes, ...),
+  // kWrongChain. Thread safety: any thread, no lock taken.
+  core::Result<CheckedTx> Precheck(core::ByteView encoded) const;
+  // The refusals Insert would make from the expiry, the nonce and the hash alone (kExpired,
+  // kStale, kInvalidArgument, kDuplicate for a pending hash), before paying for Verify.
+  core::Status Screen(const CheckedTx& checked, std::uint64_t next_height,
+                      std::uint64_t account_nonce) const;
+  // The signature: kBadSignature / kBadPublicKey / kBadLength. Skipped when NoteVerified
+  // recorded this hash with exactly this signature.
+  core::Status Verify(const CheckedTx& checked) const;
+  // Precheck then Verify.
   core::Result<CheckedTx> Check(core::ByteView encoded) const;
+  // Records that the block path verified `signature` over `hash`; the last 32,768 are kept.
+  void NoteVerified(const core::Hash32& hash, core::ByteView signature);
 
   // Adds a checked transaction. `next_height` is the height of the next block and
   // `account_nonce` the sender's next nonce in committed state. Errors: kDuplicate (same
@@ -108,6 +123,10 @@ class Mempool {
   std::map<std::uint64_t, core::Address> m_arrivals;  // arrival -> sender, for selection order
   std::uint64_t m_next_arrival = 0;
   std::size_t m_bytes = 0;
+
+  mutable std::mutex m_verified_mutex;  // guards the two members below
+  std::map<core::Hash32, core::Bytes> m_verified;  // hash -> signature verified by the block path
+  std::deque<core::Hash32> m_verified_order;       // oldest first, for the bound
 };
 
 }  // namespace baylink::chain
