@@ -635,6 +635,7 @@ int Network(const Options& o) {
   const auto transfers = Transfers(suite, senders, o.txs, rng);
   const auto bodies = Bodies(transfers, o.batch);
   const std::uint64_t start_height = nodes[0]->chain().head().height;
+  const double cpu_start = CpuSecondsOf(getpid());
   const auto start = Clock::now();
   std::vector<std::uint16_t> ports;
   for (auto& node : nodes) ports.push_back(node->rpc_port());
@@ -646,6 +647,7 @@ int Network(const Options& o) {
   wait_idle();
   const double total = Seconds(Clock::now() - start);
   const std::uint64_t blocks = nodes[0]->chain().head().height - start_height;
+  const double busy = (CpuSecondsOf(getpid()) - cpu_start) / total;
   for (auto& node : nodes) node->Stop();
   const double rate = static_cast<double>(o.txs) / total;
   const double one_core = VerifyRate(suite, transfers, 1);
@@ -655,9 +657,10 @@ int Network(const Options& o) {
                                                         static_cast<std::size_t>(q * latencies.size()))];
   };
   std::printf("network suite=%s validators=4 txs=%zu batch=%zu: admitted in %.2f s, committed in "
-              "%.2f s over %llu blocks -> %.0f tx/s; bound 2 x %.0f / 4 = %.0f tx/s; ratio %.2f\n",
+              "%.2f s over %llu blocks -> %.0f tx/s; bound 2 x %.0f / 4 = %.0f tx/s; ratio %.2f; "
+              "cores busy %.2f of 2\n",
               std::string(core::SuiteName(o.suite)).c_str(), o.txs, o.batch, admitted, total,
-              static_cast<unsigned long long>(blocks), rate, one_core, bound, rate / bound);
+              static_cast<unsigned long long>(blocks), rate, one_core, bound, rate / bound, busy);
   std::printf("network suite=%s light-load commit latency (build to commit, at the proposer) over "
               "%zu blocks: p50 %.2f ms, p99 %.2f ms; zmq round trip on loopback %.0f us; one "
               "synced write %.0f us\n",
