@@ -203,7 +203,10 @@ void ConsensusService::CommitDecision(consensus::Decision decision) {
     proposal = std::move(*executed);
   }
   const std::size_t txs = proposal->block.transactions.size();
-  if (core::Status s = m_chain.Commit(std::move(*proposal), decision.certificate); !s) {
+  // Pbft verified every vote of the certificate as it arrived and tallied their power.
+  if (core::Status s = m_chain.Commit(std::move(*proposal), decision.certificate,
+                                      Chain::CertificateCheck::kSignaturesVerified);
+      !s) {
     m_log("consensus: committing block " + std::to_string(height) + " failed: " +
           s.error().Message());
     return;
@@ -292,7 +295,9 @@ std::size_t ConsensusService::SyncFrom(const std::string& peer, std::size_t max_
             " does not execute: " + executed.error().Message());
       break;
     }
-    if (core::Status s = m_chain.Commit(std::move(*executed), block->certificate); !s) {
+    if (core::Status s = m_chain.Commit(std::move(*executed), block->certificate,
+                                        Chain::CertificateCheck::kSignaturesVerified);
+        !s) {
       m_log("consensus: block sync: committing block " + std::to_string(height) + " failed: " +
             s.error().Message());
       break;

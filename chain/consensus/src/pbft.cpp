@@ -207,18 +207,34 @@ void Pbft::SendProposal() {
   auto signature = m_suite.Sign(*m_secret, ProposalDigest(m_suite, m_chain_id, proposal, hash).view());
   if (!signature) return;
   proposal.signature = std::move(*signature);
+  // A new block of our own: T22 would prepare it at once (our own block is valid, and a
+  // locked validator proposes its valid block instead), so the prepare is signed now and
+  // persisted with the proposal: one synced write instead of two.
+  std::optional<Vote> prepare;
+  if (m_step == Step::kPropose && proposal.valid_round == kNoRound &&
+      OwnVote(VoteType::kPrepare, m_round) == nullptr &&
+      (m_locked_round == kNoRound || m_locked_hash == hash)) {
+    prepare = SignVote(VoteType::kPrepare, hash);
+  }
 
   Proposal kept = proposal;
   kept.body.clear();
   RecordState();
   m_record.proposals.push_back(kept);
+  if (prepare) m_record.votes.push_back(*prepare);
   if (!m_host.Persist(m_record)) {
     m_record.proposals.pop_back();
+    if (prepare) m_record.votes.pop_back();
     return;
   }
   m_host.Broadcast(EncodeMessage(m_chain_id, proposal));
   rs.proposal = std::move(kept);
   rs.proposal_hash = hash;
+  if (prepare) {
+    m_step = Step::kPrepare;
+    m_host.Broadcast(EncodeMessage(m_chain_id, *prepare));
+    AddVote(*prepare);
+  }
 }
 
 void Pbft::RecordState() {
@@ -236,10 +252,8 @@ const Vote* Pbft::OwnVote(VoteType type, std::uint32_t round) const {
   return nullptr;
 }
 
-void Pbft::SignAndSendVote(VoteType type, const Hash32& hash) {
-  if (!m_own_index || !m_secret) return;
-  // One vote of each type per round, ever (the record survives restarts).
-  if (OwnVote(type, m_round) != nullptr) return;
+std::optional<Vote> Pbft::SignVote(VoteType type, const Hash32& hash) const {
+  if (!m_own_index || !m_secret) return std::nullopt;
   Vote vote;
   vote.type = type;
   vote.height = m_height;
@@ -248,8 +262,17 @@ void Pbft::SignAndSendVote(VoteType type, const Hash32& hash) {
   vote.validator = *m_own_index;
   auto signature =
       m_suite.Sign(*m_secret, VoteDigest(m_suite, m_chain_id, type, m_height, m_round, hash).view());
-  if (!signature) return;
+  if (!signature) return std::nullopt;
   vote.signature = std::move(*signature);
+  return vote;
+}
+
+void Pbft::SignAndSendVote(VoteType type, const Hash32& hash) {
+  // One vote of each type per round, ever (the record survives restarts).
+  if (OwnVote(type, m_round) != nullptr) return;
+  std::optional<Vote> signed_vote = SignVote(type, hash);
+  if (!signed_vote) return;
+  const Vote& vote = *signed_vote;
 
   RecordState();
   m_record.votes.push_back(vote);

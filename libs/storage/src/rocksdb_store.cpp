@@ -178,6 +178,10 @@ core::Result<std::unique_ptr<KvStore>> OpenRocksDb(const std::filesystem::path& 
   rocks_options.memtable_whole_key_filtering = true;
   rocks_options.memtable_prefix_bloom_size_ratio = 0.02;
   rocks_options.max_background_jobs = 2;
+  // Memtables bound most of the memory a busy node holds: two of 32 MiB at most (RocksDB's
+  // default is two of 64 MiB), so a node stays near 100 MB however much it was just given.
+  rocks_options.write_buffer_size = 32u << 20;
+  rocks_options.max_write_buffer_number = 2;
   // Every key starts with a short prefix naming its kind ("sm", "st", "s/", "b/", ...): the
   // memtable keeps an insert hint per prefix (see Write's key order).
   rocks_options.memtable_insert_with_hint_prefix_extractor.reset(

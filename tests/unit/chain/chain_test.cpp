@@ -6,6 +6,7 @@
 // genesis, and the kept state history.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <memory>
 #include <optional>
 #include <string>
@@ -345,6 +346,17 @@ TEST_CASE("commit refuses a bad certificate and leaves everything as it was") {
     CHECK_FAILS_WITH(f.chain->Call(std::nullopt, f.users[0].address, "asset", "supply",
                                    contracts::EncodeSupply("HKD")),
                      Errc::kNotFound, "no asset HKD");
+  }
+  // A caller that verified the signatures itself still gets the height and header compared.
+  for (const std::string name : {"another height", "another header"}) {
+    CAPTURE(name);
+    const auto it = std::find_if(cases.begin(), cases.end(),
+                                 [&](const Case& c) { return c.name == name; });
+    REQUIRE(it != cases.end());
+    CHECK_FAILS_WITH(f.chain->Commit(proposal, it->certificate,
+                                     Chain::CertificateCheck::kSignaturesVerified),
+                     Errc::kInvalidArgument, "the certificate is for block");
+    CHECK(f.chain->head() == before);
   }
   // The same proposal with a good certificate commits.
   REQUIRE(f.chain->Commit(proposal, f.Certificate(header)).has_value());

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 //
 // Pbft's input hygiene, one frame at a time: each kind of bad frame is dropped with its own
-// reason and counter, and changes nothing.
+// reason and counter, and changes nothing; decisions and the proposer's single write.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <memory>
+#include <variant>
 #include <vector>
 
 #include "baylink/consensus/pbft.h"
@@ -167,6 +169,70 @@ TEST_CASE("pbft decides on commit votes of more than two thirds and returns them
   CHECK(decision->certificate.header_hash == hash);
   CHECK(decision->certificate.signatures.size() == 3);
   CHECK(!f.pbft->TakeDecision());
+}
+
+// A proposer's host: builds one block and counts the synced writes.
+class ProposerHost final : public Host {
+ public:
+  core::Result<Candidate> BuildBlock(std::uint64_t height, std::uint32_t) override {
+    Candidate c;
+    c.header.chain_id = "hk";
+    c.header.height = height;
+    c.body = {4, 5, 6};
+    return c;
+  }
+  core::Status CheckBlock(const core::BlockHeader&, core::ByteView) override { return core::Ok(); }
+  core::Status Persist(const SignedRecord& record) override {
+    persisted.push_back(record);
+    return core::Ok();
+  }
+  core::Status SaveBlock(const core::Hash32&, const Candidate&) override { return core::Ok(); }
+  std::optional<Candidate> LoadBlock(const core::Hash32&) override { return std::nullopt; }
+  void Broadcast(core::ByteView frame) override { sent.emplace_back(frame.begin(), frame.end()); }
+  void Schedule(const Timer&, std::chrono::milliseconds) override {}
+  void OnEvidence(const Evidence&) override {}
+
+  std::vector<SignedRecord> persisted;
+  std::vector<core::Bytes> sent;
+};
+
+TEST_CASE("a proposer persists its new block's proposal and its prepare in one write, then "
+          "sends both") {
+  Fixture f;
+  ProposerHost host;
+  const std::uint32_t leader = f.pbft->Proposer(0);
+  Pbft proposer(*f.suite, "hk", f.keys[leader].secret, host, PbftOptions{});
+  REQUIRE(proposer.StartHeight(5, f.set, std::nullopt, true));
+  proposer.Go();
+  REQUIRE(host.persisted.size() == 1);
+  const SignedRecord& record = host.persisted[0];
+  REQUIRE(record.proposals.size() == 1);
+  REQUIRE(record.votes.size() == 1);
+  const core::Hash32 hash = record.proposals[0].header.Hash(*f.suite);
+  CHECK(record.votes[0].type == VoteType::kPrepare);
+  CHECK(record.votes[0].header_hash == hash);
+  CHECK(record.votes[0].round == 0);
+  // Sent after the write, proposal first; each frame passes another validator's checks.
+  REQUIRE(host.sent.size() == 2);
+  auto first = DecodeMessage("hk", host.sent[0], host.sent[0].size());
+  auto second = DecodeMessage("hk", host.sent[1], host.sent[1].size());
+  REQUIRE(first);
+  REQUIRE(second);
+  CHECK(std::holds_alternative<Proposal>(*first));
+  REQUIRE(std::holds_alternative<Vote>(*second));
+  CHECK(std::get<Vote>(*second) == record.votes[0]);
+  CHECK(f.pbft->OnFrame(host.sent[0]));
+  CHECK(f.pbft->OnFrame(host.sent[1]));
+  // Restarted from that record, it signs no second prepare in the round.
+  ProposerHost again;
+  Pbft restarted(*f.suite, "hk", f.keys[leader].secret, again, PbftOptions{});
+  REQUIRE(restarted.StartHeight(5, f.set, record, true));
+  restarted.Go();
+  for (const SignedRecord& r : again.persisted) {
+    CHECK(std::count_if(r.votes.begin(), r.votes.end(), [](const Vote& v) {
+            return v.type == VoteType::kPrepare && v.round == 0;
+          }) == 1);
+  }
 }
 
 }  // namespace

@@ -108,10 +108,16 @@ class Chain {
   // checks' errors naming the position, local failures.
   core::Result<Proposal> Execute(const core::BlockHeader& header,
                                  std::vector<core::Transaction> transactions);
-  // Commits a proposal with its certificate (checked here against the head's validators:
-  // height, header hash and > 2/3 of the power). Errors: kInvalidArgument (not for
-  // head + 1), the certificate's errors, local failures (then nothing was written).
-  core::Status Commit(Proposal proposal, const core::CommitCertificate& certificate);
+  // Commits a proposal with its certificate. With kVerify the certificate is checked here
+  // against the head's validators (height, header hash and > 2/3 of the power). With
+  // kSignaturesVerified the caller has already checked exactly that (consensus verified each
+  // vote as it arrived and tallied the power; block sync ran lightclient::VerifyCommit), so
+  // only the height and header hash are compared and no signature is checked twice.
+  // Errors: kInvalidArgument (not for head + 1, or a certificate for another height or
+  // header), the certificate's errors, local failures (then nothing was written).
+  enum class CertificateCheck { kVerify, kSignaturesVerified };
+  core::Status Commit(Proposal proposal, const core::CommitCertificate& certificate,
+                      CertificateCheck check = CertificateCheck::kVerify);
 
   // A read-only call against the latest state (or the state at `height`, when within the
   // kept history). Errors: kNotFound (height unknown or pruned), the call's errors.

@@ -249,6 +249,8 @@ class Pbft {
   bool BlockKnown(const core::Hash32& hash);
   // The votes of `tally` for `hash`, by increasing validator index.
   static std::vector<Vote> VotesFor(const Tally& tally, const core::Hash32& hash);
+  // Our vote of `type` for `hash` at this height and round, signed (not recorded or sent).
+  std::optional<Vote> SignVote(VoteType type, const core::Hash32& hash) const;
   void SignAndSendVote(VoteType type, const core::Hash32& hash);
   const Vote* OwnVote(VoteType type, std::uint32_t round) const;
   // Copies the round, lock and valid block into m_record (before it is persisted).
