@@ -190,8 +190,8 @@ TEST_CASE("four validators keep committing under load while any one is down, and
   CheckChain(net, 0, {1, 2, 3}, top);
 }
 
-TEST_CASE("with two of four validators down no block is made and nothing forks; restarted, "
-          "the chain continues") {
+TEST_CASE("with two of four validators down no block is made and nothing forks, and once they "
+          "are restarted the chain continues") {
   TempDir dir("consensus-two-down");
   ValidatorNetwork net(dir.path(), NetworkOptions{});
   net.StartAll();
