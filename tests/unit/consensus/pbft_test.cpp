@@ -18,14 +18,21 @@ namespace {
 
 using core::Errc;
 
-class QuietHost final : public Host {
+// A host that records what Pbft persists, sends and reports; it builds a block only when
+// `builds` is set (a proposer), and accepts every block it is asked to check.
+class RecordingHost final : public Host {
  public:
-  core::Result<Candidate> BuildBlock(std::uint64_t, std::uint32_t) override {
-    return core::Fail(Errc::kUnavailable, "nothing");
+  core::Result<Candidate> BuildBlock(std::uint64_t height, std::uint32_t) override {
+    if (!builds) return core::Fail(Errc::kUnavailable, "nothing");
+    Candidate c;
+    c.header.chain_id = "hk";
+    c.header.height = height;
+    c.body = {4, 5, 6};
+    return c;
   }
   core::Status CheckBlock(const core::BlockHeader&, core::ByteView) override { return core::Ok(); }
   core::Status Persist(const SignedRecord& record) override {
-    persisted = record;
+    persisted.push_back(record);
     return core::Ok();
   }
   core::Status SaveBlock(const core::Hash32&, const Candidate&) override { return core::Ok(); }
@@ -34,7 +41,8 @@ class QuietHost final : public Host {
   void Schedule(const Timer&, std::chrono::milliseconds) override {}
   void OnEvidence(const Evidence& e) override { evidence.push_back(e); }
 
-  std::optional<SignedRecord> persisted;
+  bool builds = false;
+  std::vector<SignedRecord> persisted;
   std::vector<core::Bytes> sent;
   std::vector<Evidence> evidence;
 };
@@ -69,7 +77,7 @@ struct Fixture {
   testing::TestRandom rng;
   std::vector<core::KeyPair> keys;
   core::ValidatorSet set;
-  QuietHost host;
+  RecordingHost host;
   std::unique_ptr<Pbft> pbft;
 };
 
@@ -171,35 +179,11 @@ TEST_CASE("pbft decides on commit votes of more than two thirds and returns them
   CHECK(!f.pbft->TakeDecision());
 }
 
-// A proposer's host: builds one block and counts the synced writes.
-class ProposerHost final : public Host {
- public:
-  core::Result<Candidate> BuildBlock(std::uint64_t height, std::uint32_t) override {
-    Candidate c;
-    c.header.chain_id = "hk";
-    c.header.height = height;
-    c.body = {4, 5, 6};
-    return c;
-  }
-  core::Status CheckBlock(const core::BlockHeader&, core::ByteView) override { return core::Ok(); }
-  core::Status Persist(const SignedRecord& record) override {
-    persisted.push_back(record);
-    return core::Ok();
-  }
-  core::Status SaveBlock(const core::Hash32&, const Candidate&) override { return core::Ok(); }
-  std::optional<Candidate> LoadBlock(const core::Hash32&) override { return std::nullopt; }
-  void Broadcast(core::ByteView frame) override { sent.emplace_back(frame.begin(), frame.end()); }
-  void Schedule(const Timer&, std::chrono::milliseconds) override {}
-  void OnEvidence(const Evidence&) override {}
-
-  std::vector<SignedRecord> persisted;
-  std::vector<core::Bytes> sent;
-};
-
 TEST_CASE("a proposer persists its new block's proposal and its prepare in one write, then "
           "sends both") {
   Fixture f;
-  ProposerHost host;
+  RecordingHost host;
+  host.builds = true;
   const std::uint32_t leader = f.pbft->Proposer(0);
   Pbft proposer(*f.suite, "hk", f.keys[leader].secret, host, PbftOptions{});
   REQUIRE(proposer.StartHeight(5, f.set, std::nullopt, true));
@@ -224,7 +208,8 @@ TEST_CASE("a proposer persists its new block's proposal and its prepare in one w
   CHECK(f.pbft->OnFrame(host.sent[0]));
   CHECK(f.pbft->OnFrame(host.sent[1]));
   // Restarted from that record, it signs no second prepare in the round.
-  ProposerHost again;
+  RecordingHost again;
+  again.builds = true;
   Pbft restarted(*f.suite, "hk", f.keys[leader].secret, again, PbftOptions{});
   REQUIRE(restarted.StartHeight(5, f.set, record, true));
   restarted.Go();
