@@ -55,9 +55,12 @@ core::Status Mempool::Screen(const CheckedTx& checked, std::uint64_t next_height
                           " (at most " + std::to_string(m_options.max_per_sender) + ")");
   }
   std::lock_guard lock(m_mutex);
-  if (m_entries.contains(checked.hash)) {
-    return core::Fail(Errc::kDuplicate,
-                      "transaction " + checked.hash.ToHex() + " is already pending");
+  return NotPendingLocked(checked.hash);
+}
+
+core::Status Mempool::NotPendingLocked(const core::Hash32& hash) const {
+  if (m_entries.contains(hash)) {
+    return core::Fail(Errc::kDuplicate, "transaction " + hash.ToHex() + " is already pending");
   }
   return core::Ok();
 }
@@ -95,10 +98,7 @@ core::Status Mempool::Insert(CheckedTx checked, std::uint64_t next_height,
   BAYLINK_TRY(Screen(checked, next_height, account_nonce));
   const core::Transaction& tx = checked.tx;
   std::lock_guard lock(m_mutex);
-  if (m_entries.contains(checked.hash)) {  // again: another thread may have added it since
-    return core::Fail(Errc::kDuplicate,
-                      "transaction " + checked.hash.ToHex() + " is already pending");
-  }
+  BAYLINK_TRY(NotPendingLocked(checked.hash));  // again: another thread may have added it since
   auto sender_it = m_senders.find(checked.sender);
   if (sender_it != m_senders.end()) {
     const auto pending = sender_it->second.by_nonce.find(tx.nonce);

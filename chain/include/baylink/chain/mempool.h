@@ -112,6 +112,8 @@ class Mempool {
     std::map<std::uint64_t, core::Hash32> by_nonce;
   };
   void EraseLocked(const core::Hash32& hash);
+  // kDuplicate when `hash` is pending. Requires m_mutex held.
+  core::Status NotPendingLocked(const core::Hash32& hash) const;
 
   const core::CryptoSuite& m_suite;
   const std::string m_chain_id;
