@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstdint>
 #include <string>
 #include <utility>
 #include <vector>
@@ -97,6 +98,14 @@ class RocksDbSnapshot final : public Snapshot {
   std::atomic<int>& m_live;
 };
 
+// A key's first eight bytes as a big-endian integer (zero-padded): a < b on these implies
+// a < b on the whole keys, and equal heads leave the order to the full comparison.
+std::uint64_t KeyHead(const Bytes& key) {
+  std::uint64_t head = 0;
+  for (std::size_t i = 0; i < 8; ++i) head = (head << 8) | (i < key.size() ? key[i] : 0);
+  return head;
+}
+
 // rocksdb::DB is itself safe for concurrent reads, writes, iterators and snapshots, so this
 // class needs no lock of its own.
 class RocksDbStore final : public KvStore {
@@ -121,14 +130,21 @@ class RocksDbStore final : public KvStore {
     // In key order (stable: operations on one key keep their order, so the outcome is the
     // same): with the memtable's insert hints each key lands next to the previous one instead
     // of being searched for from the top of the skip list.
-    std::vector<std::uint32_t> order(ops.size());
-    for (std::uint32_t i = 0; i < order.size(); ++i) order[i] = i;
-    std::stable_sort(order.begin(), order.end(), [&ops](std::uint32_t a, std::uint32_t b) {
-      return ops[a].key < ops[b].key;
+    // Most comparisons are settled by the keys' first eight bytes, read once into an integer;
+    // only keys that share them are compared whole.
+    struct Entry {
+      std::uint64_t head;
+      std::uint32_t index;
+    };
+    std::vector<Entry> order(ops.size());
+    for (std::uint32_t i = 0; i < order.size(); ++i) order[i] = Entry{KeyHead(ops[i].key), i};
+    std::stable_sort(order.begin(), order.end(), [&ops](const Entry& a, const Entry& b) {
+      if (a.head != b.head) return a.head < b.head;
+      return ops[a.index].key < ops[b.index].key;
     });
     rocksdb::WriteBatch rocks_batch(bytes + 64);
-    for (const std::uint32_t i : order) {
-      const auto& op = ops[i];
+    for (const Entry& entry : order) {
+      const auto& op = ops[entry.index];
       const rocksdb::Status status = op.value
                                          ? rocks_batch.Put(ToSlice(op.key), ToSlice(*op.value))
                                          : rocks_batch.Delete(ToSlice(op.key));

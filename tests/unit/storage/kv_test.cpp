@@ -56,10 +56,25 @@ TEST_CASE_TEMPLATE("a batch applies its operations in order and an empty batch i
   batch.Put(S("c"), S("3"));
   batch.Put(S("c"), S("4"));  // the later put wins
   batch.Delete(S("old"));
+  // Keys that agree on their first eight bytes, and a short key next to its zero-padded
+  // twin: order within each key still decides.
+  batch.Put(S("prefix12-z"), S("5"));
+  batch.Delete(S("prefix12-z"));
+  batch.Put(S("prefix12-y"), S("6"));
+  batch.Put(S("prefix12"), S("7"));
+  batch.Put(S("prefix12-y"), S("8"));
+  batch.Put(S(std::string("d\0", 2)), S("9"));
+  batch.Delete(S("d"));
+  batch.Put(S("d"), S("10"));
   REQUIRE(store->Write(batch, WriteOptions{.sync = true}));
-  CHECK(Collect(*store, Bytes{}) == Entries{{S("b"), S("2")}, {S("c"), S("4")}});
+  CHECK(Collect(*store, Bytes{}) == Entries{{S("b"), S("2")},
+                                            {S("c"), S("4")},
+                                            {S("d"), S("10")},
+                                            {S(std::string("d\0", 2)), S("9")},
+                                            {S("prefix12"), S("7")},
+                                            {S("prefix12-y"), S("8")}});
   REQUIRE(store->Write(WriteBatch{}));
-  CHECK(Collect(*store, Bytes{}).size() == 2);
+  CHECK(Collect(*store, Bytes{}).size() == 6);
 }
 
 TEST_CASE_TEMPLATE("readers never see part of a batch while batches are being written",
