@@ -2,9 +2,10 @@
 //
 // The node's load generator and commit benchmark (issue 3 targets).
 //
-//   node_load throughput --suite sm|ecdsa [--txs N] [--senders N] [--batch N]
+//   node_load throughput --suite sm|ecdsa [--txs N] [--senders N] [--batch N] [--clients N]
 //     Runs a --dev node in this process (its real RPC server and block producer), sends
-//     pre-signed asset transfers in JSON-RPC batches from two client threads, and reports
+//     pre-signed asset transfers in JSON-RPC batches from `clients` client threads (one
+//     connection each, default 2), and reports
 //     transfers committed per second. The bound, measured in the same run, is the
 //     signature-verification rate of the same transactions on the node's two RPC threads
 //     (one verification per transaction per node). Prints the ratio.
@@ -72,6 +73,7 @@ struct Options {
   std::size_t accounts = 100000;
   int seconds = 20;
   std::size_t samples = 50;
+  std::size_t clients = 2;  // throughput: concurrent client connections
   std::string node_program = BAYLINK_NODE_PATH;
   std::filesystem::path dir;  // idle: keep (and reuse) the built chain here
 };
@@ -248,6 +250,31 @@ double VerifyRate(const core::CryptoSuite& suite, const std::vector<core::Transa
   return static_cast<double>(txs.size()) / Seconds(Clock::now() - start);
 }
 
+// Fields of /proc/<pid>/status and /proc/<pid>/stat.
+long StatusKiB(pid_t pid, const std::string& field) {
+  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind(field + ":", 0) == 0) return std::atol(line.c_str() + field.size() + 1);
+  }
+  return -1;
+}
+
+double CpuSecondsOf(pid_t pid) {
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+  // The command name may hold spaces: fields are counted after its closing parenthesis.
+  std::istringstream rest(text.substr(text.rfind(')') + 2));
+  std::string field;
+  unsigned long long utime = 0;
+  unsigned long long stime = 0;
+  for (int i = 3; i <= 15 && rest >> field; ++i) {
+    if (i == 14) utime = std::stoull(field);
+    if (i == 15) stime = std::stoull(field);
+  }
+  return static_cast<double>(utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
 int Throughput(const Options& o) {
   const core::CryptoSuite& suite = Suite(o.suite);
   BenchRandom rng(1);
@@ -264,22 +291,26 @@ int Throughput(const Options& o) {
   WaitCommitted(chain);
   const auto bodies = Bodies(transfers, o.batch);
   const std::uint64_t start_height = chain.head().height;
+  const double cpu_start = CpuSecondsOf(getpid());
   const auto start = Clock::now();
-  std::thread a(Send, (*node)->rpc_port(), std::cref(bodies), 0, 2);
-  std::thread b(Send, (*node)->rpc_port(), std::cref(bodies), 1, 2);
-  a.join();
-  b.join();
+  std::vector<std::thread> clients;
+  for (std::size_t i = 0; i < o.clients; ++i) {
+    clients.emplace_back(Send, (*node)->rpc_port(), std::cref(bodies), i, o.clients);
+  }
+  for (auto& client : clients) client.join();
   const double admitted = Seconds(Clock::now() - start);
   WaitCommitted(chain);
   const double total = Seconds(Clock::now() - start);
   const std::uint64_t blocks = chain.head().height - start_height;
+  const double busy = (CpuSecondsOf(getpid()) - cpu_start) / total;
   (*node)->Stop();
   const double rate = static_cast<double>(o.txs) / total;
   const double bound = VerifyRate(suite, transfers, 2);
-  std::printf("throughput suite=%s txs=%zu senders=%zu batch=%zu: admitted in %.2f s, committed in "
-              "%.2f s over %llu blocks -> %.0f tx/s; verify bound (2 threads) %.0f tx/s; ratio %.2f\n",
-              std::string(core::SuiteName(o.suite)).c_str(), o.txs, o.senders, o.batch, admitted,
-              total, static_cast<unsigned long long>(blocks), rate, bound, rate / bound);
+  std::printf("throughput suite=%s txs=%zu senders=%zu batch=%zu clients=%zu: admitted in %.2f s, committed in "
+              "%.2f s over %llu blocks -> %.0f tx/s; verify bound (2 threads) %.0f tx/s; ratio %.2f; "
+              "cores busy %.2f of 2\n",
+              std::string(core::SuiteName(o.suite)).c_str(), o.txs, o.senders, o.batch, o.clients, admitted,
+              total, static_cast<unsigned long long>(blocks), rate, bound, rate / bound, busy);
   return 0;
 }
 
@@ -372,31 +403,6 @@ std::uint16_t FreePort() {
   Require(static_cast<bool>(probe), "bind a probe");
   const std::string endpoint = (*probe)->endpoint();
   return static_cast<std::uint16_t>(std::stoul(endpoint.substr(endpoint.rfind(':') + 1)));
-}
-
-// Fields of /proc/<pid>/status and /proc/<pid>/stat.
-long StatusKiB(pid_t pid, const std::string& field) {
-  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
-  std::string line;
-  while (std::getline(status, line)) {
-    if (line.rfind(field + ":", 0) == 0) return std::atol(line.c_str() + field.size() + 1);
-  }
-  return -1;
-}
-
-double CpuSecondsOf(pid_t pid) {
-  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
-  std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
-  // The command name may hold spaces: fields are counted after its closing parenthesis.
-  std::istringstream rest(text.substr(text.rfind(')') + 2));
-  std::string field;
-  unsigned long long utime = 0;
-  unsigned long long stime = 0;
-  for (int i = 3; i <= 15 && rest >> field; ++i) {
-    if (i == 14) utime = std::stoull(field);
-    if (i == 15) stime = std::stoull(field);
-  }
-  return static_cast<double>(utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
 }
 
 // Builds the chain in this process, closes it, then runs the real `baylink-node run` on it
@@ -677,7 +683,7 @@ int main(int argc, char** argv) {
   Options o;
   if (argc < 2) {
     std::fprintf(stderr, "usage: node_load throughput|commit|idle|network [--suite sm|ecdsa] [--txs N] "
-                         "[--senders N] [--batch N] [--accounts N] [--seconds N] [--samples N] [--node PATH] [--dir PATH]\n");
+                         "[--senders N] [--batch N] [--clients N] [--accounts N] [--seconds N] [--samples N] [--node PATH] [--dir PATH]\n");
     return 2;
   }
   o.mode = argv[1];
@@ -694,6 +700,8 @@ int main(int argc, char** argv) {
       o.batch = std::stoul(value);
     } else if (name == "--accounts") {
       o.accounts = std::stoul(value);
+    } else if (name == "--clients") {
+      o.clients = std::stoul(value);
     } else if (name == "--samples") {
       o.samples = std::stoul(value);
     } else if (name == "--seconds") {
