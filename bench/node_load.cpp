@@ -13,11 +13,13 @@
 //     Builds a chain on RocksDB with N accounts holding balances, fills the mempool with
 //     `txs` transfers and reports the time of Propose + Commit of one block (execution,
 //     state update, one atomic synced write) as a share of a 1 s block interval.
-//   node_load idle --suite sm|ecdsa [--accounts N] [--seconds N]
+//   node_load idle --suite sm|ecdsa [--accounts N] [--seconds N] [--load N]
 //     Builds such a chain, starts the real `baylink-node run` (a --dev node; --node PATH,
 //     default the one built with this program) on it, lets it idle and reports that
 //     process's CPU share and resident memory. --dir PATH keeps the built chain there and
-//     reuses it on the next run (building 1M accounts takes minutes).
+//     reuses it on the next run (building 1M accounts takes minutes). --load N first sends N
+//     transfers (to fresh addresses, from new senders) to that node and waits for them to
+//     commit, so what is measured is a node that was just busy.
 //   node_load network --suite sm|ecdsa [--txs N] [--senders N] [--batch N] [--samples N]
 //     Runs four validators (PBFT over ZeroMQ on loopback, each with its own RocksDB, RPC and
 //     threads) in this process. Throughput: pre-signed transfers are sent in JSON-RPC batches
@@ -49,6 +51,7 @@
 #include "baylink/chain/chain.h"
 #include "baylink/chain/files.h"
 #include "baylink/chain/node.h"
+#include "baylink/client/node_client.h"
 #include "baylink/contracts/asset.h"
 #include "baylink/core/json.h"
 #include "baylink/crypto/suites.h"
@@ -74,6 +77,7 @@ struct Options {
   int seconds = 20;
   std::size_t samples = 50;
   std::size_t clients = 2;  // throughput: concurrent client connections
+  std::size_t load = 0;     // idle: transfers sent to the node before it idles
   std::string node_program = BAYLINK_NODE_PATH;
   std::filesystem::path dir;  // idle: keep (and reuse) the built chain here
 };
@@ -170,25 +174,31 @@ std::vector<Sender> MakeSenders(const core::CryptoSuite& suite, std::size_t n, B
 
 std::string Symbol(std::size_t i) { return "S" + std::to_string(i); }
 
-std::vector<core::Transaction> SetupTxs(const core::CryptoSuite& suite, std::vector<Sender>& senders) {
+// Sender i creates asset Symbol(first_symbol + i) and mints itself a balance of it.
+std::vector<core::Transaction> SetupTxs(const core::CryptoSuite& suite, std::vector<Sender>& senders,
+                                        std::size_t first_symbol = 0) {
   std::vector<core::Transaction> txs;
   for (std::size_t i = 0; i < senders.size(); ++i) {
-    txs.push_back(Tx(suite, "bench", senders[i], "create", contracts::EncodeCreate(Symbol(i))));
+    const std::string symbol = Symbol(first_symbol + i);
+    txs.push_back(Tx(suite, "bench", senders[i], "create", contracts::EncodeCreate(symbol)));
     txs.push_back(Tx(suite, "bench", senders[i], "mint",
-                     contracts::EncodeMint(Symbol(i), senders[i].address, core::u128{1} << 100)));
+                     contracts::EncodeMint(symbol, senders[i].address, core::u128{1} << 100)));
   }
   return txs;
 }
 
+// `count` transfers of one unit each to fresh addresses, the senders taking turns.
 std::vector<core::Transaction> Transfers(const core::CryptoSuite& suite, std::vector<Sender>& senders,
-                                         std::size_t count, BenchRandom& rng) {
+                                         std::size_t count, BenchRandom& rng,
+                                         std::size_t first_symbol = 0) {
   std::vector<core::Transaction> txs;
   txs.reserve(count);
   for (std::size_t i = 0; i < count; ++i) {
     const std::size_t from = i % senders.size();
     core::Address to;
     rng.Fill(std::span(to.bytes));
-    txs.push_back(Tx(suite, "bench", senders[from], "transfer", contracts::EncodeTransfer(Symbol(from), to, 1)));
+    txs.push_back(Tx(suite, "bench", senders[from], "transfer",
+                     contracts::EncodeTransfer(Symbol(first_symbol + from), to, 1)));
   }
   return txs;
 }
@@ -405,6 +415,40 @@ std::uint16_t FreePort() {
   return static_cast<std::uint16_t>(std::stoul(endpoint.substr(endpoint.rfind(':') + 1)));
 }
 
+// Heavy load on the spawned node before it idles: `o.load` transfers to fresh addresses from
+// 200 new senders, each with an asset of its own, sent in RPC batches from two connections.
+// Returns once every sender's last transfer is committed.
+void LoadSpawned(const core::CryptoSuite& suite, std::uint16_t rpc_port, const Options& o) {
+  const auto seed = static_cast<std::uint64_t>(
+      std::chrono::system_clock::now().time_since_epoch().count());
+  BenchRandom rng(seed);
+  // New keys and asset symbols on every run, so a reused --dir takes the load again.
+  const std::size_t first_symbol = 1000000000 + seed % 1000000000;
+  std::vector<Sender> senders = MakeSenders(suite, 200, rng);
+  const auto setup = SetupTxs(suite, senders, first_symbol);
+  const auto transfers = Transfers(suite, senders, o.load, rng, first_symbol);
+  const auto bodies = Bodies(transfers, o.batch);
+  client::NodeClient client("127.0.0.1", rpc_port, suite, std::chrono::seconds(30));
+  const auto start = Clock::now();
+  Send(rpc_port, Bodies(setup, o.batch), 0, 1);
+  Require(static_cast<bool>(client.WaitForTransaction(setup.back().Hash(suite),
+                                                      std::chrono::minutes(2))),
+          "the load's setup was not committed within 2 minutes");
+  std::thread a(Send, rpc_port, std::cref(bodies), 0, 2);
+  std::thread b(Send, rpc_port, std::cref(bodies), 1, 2);
+  a.join();
+  b.join();
+  // Each sender's transfers commit in nonce order: its last one commits last.
+  for (std::size_t i = transfers.size() - std::min(transfers.size(), senders.size());
+       i < transfers.size(); ++i) {
+    Require(static_cast<bool>(client.WaitForTransaction(transfers[i].Hash(suite),
+                                                        std::chrono::minutes(10))),
+            "the load was not committed within 10 minutes");
+  }
+  std::fprintf(stderr, "load: %zu transfers (and %zu setup transactions) committed in %.1f s\n",
+               transfers.size(), setup.size(), Seconds(Clock::now() - start));
+}
+
 // Builds the chain in this process, closes it, then runs the real `baylink-node run` on it
 // and measures that process alone: its CPU over `seconds` and its resident memory.
 int Idle(const Options& o) {
@@ -458,6 +502,12 @@ int Idle(const Options& o) {
     Require(Clock::now() < deadline, "baylink-node did not answer within 60 s");
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
+  if (o.load > 0) {
+    LoadSpawned(suite, rpc_port, o);
+    std::fprintf(stderr, "after the load: rss %.1f MiB (peak %.1f MiB)\n",
+                 static_cast<double>(StatusKiB(pid, "VmRSS")) / 1024,
+                 static_cast<double>(StatusKiB(pid, "VmHWM")) / 1024);
+  }
   std::this_thread::sleep_for(std::chrono::seconds(2));
   const double cpu0 = CpuSecondsOf(pid);
   const auto t0 = Clock::now();
@@ -482,9 +532,10 @@ int Idle(const Options& o) {
   ::kill(pid, SIGTERM);
   int status = 0;
   ::waitpid(pid, &status, 0);
-  std::printf("idle suite=%s accounts=%zu: baylink-node cpu %.2f%% of one core over %d s; rss %.1f MiB "
+  std::printf("idle suite=%s accounts=%zu load=%zu: baylink-node cpu %.2f%% of one core over %d s; rss %.1f MiB "
               "(peak %.1f MiB); exit %s\n",
-              std::string(core::SuiteName(o.suite)).c_str(), o.accounts, cpu * 100, o.seconds,
+              std::string(core::SuiteName(o.suite)).c_str(), o.accounts, o.load, cpu * 100,
+              o.seconds,
               static_cast<double>(rss) / 1024, static_cast<double>(peak) / 1024,
               WIFEXITED(status) && WEXITSTATUS(status) == 0 ? "clean" : "not clean");
   return 0;
@@ -683,7 +734,7 @@ int main(int argc, char** argv) {
   Options o;
   if (argc < 2) {
     std::fprintf(stderr, "usage: node_load throughput|commit|idle|network [--suite sm|ecdsa] [--txs N] "
-                         "[--senders N] [--batch N] [--clients N] [--accounts N] [--seconds N] [--samples N] [--node PATH] [--dir PATH]\n");
+                         "[--senders N] [--batch N] [--clients N] [--accounts N] [--seconds N] [--samples N] [--node PATH] [--dir PATH] [--load N]\n");
     return 2;
   }
   o.mode = argv[1];
@@ -700,6 +751,8 @@ int main(int argc, char** argv) {
       o.batch = std::stoul(value);
     } else if (name == "--accounts") {
       o.accounts = std::stoul(value);
+    } else if (name == "--load") {
+      o.load = std::stoul(value);
     } else if (name == "--clients") {
       o.clients = std::stoul(value);
     } else if (name == "--samples") {

@@ -548,6 +548,7 @@ core::Status Chain::Commit(Proposal proposal, const core::CommitCertificate& cer
     m_head_certificate = certificate;
     if (proposal.next_validators) m_next_validators = std::move(*proposal.next_validators);
   }
+  m_transactions_committed += proposal.block.transactions.size();
 
   // The mempool follows the new head; what leaves it also leaves the journal. The block is
   // durable from here on, so a failure below must not report the commit as failed (the

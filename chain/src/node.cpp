@@ -3,6 +3,9 @@
 
 #include <chrono>
 #include <cstdio>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 #include <ctime>
 #include <utility>
 
@@ -38,6 +41,28 @@ core::Status OptionalU64(ObjectReader& o, std::string_view name, std::string_vie
   if (v < low || v > high) return Range(path, v, low, high);
   out = static_cast<T>(v);
   return core::Ok();
+}
+
+// Hands the heap's free pages back to the operating system. glibc keeps freed memory in its
+// arenas (one per thread that allocated) until trimmed; other C libraries return memory on
+// their own terms.
+void ReturnFreedMemory() {
+#if defined(__GLIBC__)
+  malloc_trim(0);
+#endif
+}
+
+// This process's resident memory (VmRSS), or 0 where /proc does not say.
+long ResidentKiB() {
+  std::FILE* status = std::fopen("/proc/self/status", "r");
+  if (status == nullptr) return 0;
+  char line[256];
+  long kib = 0;
+  while (std::fgets(line, sizeof line, status) != nullptr) {
+    if (std::sscanf(line, "VmRSS: %ld kB", &kib) == 1) break;
+  }
+  std::fclose(status);
+  return kib;
 }
 
 std::uint64_t NowMs() {
@@ -348,6 +373,7 @@ core::Result<std::unique_ptr<Node>> Node::Start(const NodeConfig& config, LogSin
                     : std::string()));
   std::unique_ptr<Node> node(new Node(std::move(context)));
   if (config.dev) node->m_producer = std::thread([n = node.get()] { n->ProduceLoop(); });
+  node->m_housekeeper = std::thread([n = node.get()] { n->HousekeepLoop(); });
   return node;
 }
 
@@ -363,6 +389,7 @@ void Node::Stop() {
   }
   m_wake.notify_all();
   if (m_producer.joinable()) m_producer.join();
+  if (m_housekeeper.joinable()) m_housekeeper.join();
   if (m_context->rpc) m_context->rpc->Stop();
   if (m_context->consensus) m_context->consensus->Stop();
   m_context->log("node: stopped at height " + std::to_string(m_context->chain->head().height));
@@ -385,6 +412,40 @@ void Node::ProduceLoop() {
     lock.unlock();
     if (core::Status s = ProduceOne(); !s) {
       m_context->log("node: block production failed: " + s.error().Message());
+    }
+    lock.lock();
+  }
+}
+
+void Node::HousekeepLoop() {
+  constexpr auto kPeriod = std::chrono::seconds(10);
+  // Fewer transactions than this since the last look only trim the heap: flushing the store
+  // after every trickle would leave a small table file each time.
+  constexpr std::uint64_t kFlushAfterTransactions = 1000;
+  Context& c = *m_context;
+  std::uint64_t seen = c.chain->transactions_committed();
+  bool trim_again = false;
+  std::unique_lock lock(m_mutex);
+  while (!m_wake.wait_for(lock, kPeriod, [this] { return m_stop; })) {
+    if (c.chain->mempool().size() != 0) continue;  // not idle
+    const std::uint64_t committed = c.chain->transactions_committed();
+    const std::uint64_t since = committed - seen;
+    seen = committed;
+    if (since == 0 && !trim_again) continue;
+    // Once more on the next idle look: the last block's state-tree nodes stay cached until
+    // the next (heartbeat) block replaces them.
+    trim_again = since != 0;
+    lock.unlock();
+    if (since >= kFlushAfterTransactions) {
+      const core::Status flushed = c.store->ReleaseMemory();
+      ReturnFreedMemory();
+      c.log("node: idle after " + std::to_string(since) + " transactions; " +
+            (flushed ? std::string("store buffers flushed")
+                     : "store buffers not flushed (" + flushed.error().Message() + ")") +
+            ", freed memory returned; resident " + std::to_string(ResidentKiB() / 1024) +
+            " MiB");
+    } else {
+      ReturnFreedMemory();
     }
     lock.lock();
   }

@@ -20,6 +20,10 @@ constexpr std::size_t kHeightBytes = 8;
 // block's write batch short (a block of thousands of transfers makes tens of thousands of
 // nodes stale).
 constexpr std::size_t kStaleChunk = 512;
+// The node cache's bound (StateDb's header, "Node cache"), counting a node's record and
+// about 96 bytes of key and map entry.
+constexpr std::size_t kRecentMaxBytes = 32u << 20;
+constexpr std::size_t kNodeOverheadBytes = 96;
 
 Bytes NodeKey(const Hash32& hash) { return keys::With(keys::kNode, hash.view()); }
 
@@ -128,7 +132,9 @@ core::Result<Hash32> StateDb::Stage(const Hash32& parent_root, std::uint64_t hei
                            tree.UpdateTracked(parent_root, changes));
   core::Writer tag;
   tag.U64(height);
+  std::size_t written_bytes = 0;
   for (auto& [hash, record] : nodes.written()) {
+    written_bytes += record.size() + kNodeOverheadBytes;
     Bytes value = tag.bytes();
     value.insert(value.end(), record.begin(), record.end());
     batch.Put(NodeKey(hash), value);
@@ -152,7 +158,13 @@ core::Result<Hash32> StateDb::Stage(const Hash32& parent_root, std::uint64_t hei
       batch.Delete(flat);
     }
   }
-  m_recent = std::move(nodes.written());
+  // A burst's block can write hundreds of thousands of nodes: past the bound the next Stage
+  // reads them from the store (its memtable) instead of holding them all in the heap.
+  if (written_bytes <= kRecentMaxBytes) {
+    m_recent = std::move(nodes.written());
+  } else {
+    m_recent = NodeMap();
+  }
   return result.root;
 }
 

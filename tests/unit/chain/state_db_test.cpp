@@ -230,6 +230,56 @@ TEST_CASE("state db stages into the caller's batch and writes nothing itself") {
   CHECK(CountNodes(db) == 1);
 }
 
+// Counts the reads that reach the store.
+class CountingStore final : public storage::KvStore {
+ public:
+  explicit CountingStore(std::unique_ptr<storage::KvStore> inner) : m_inner(std::move(inner)) {}
+  std::size_t gets() const { return m_gets; }
+
+  core::Result<std::optional<Bytes>> Get(core::ByteView key) const override {
+    ++m_gets;
+    return m_inner->Get(key);
+  }
+  core::Status Write(const storage::WriteBatch& batch, storage::WriteOptions options) override {
+    return m_inner->Write(batch, options);
+  }
+  core::Status Scan(core::ByteView prefix, const storage::ScanVisitor& visit) const override {
+    return m_inner->Scan(prefix, visit);
+  }
+  core::Result<std::unique_ptr<storage::Snapshot>> GetSnapshot() const override {
+    return m_inner->GetSnapshot();
+  }
+
+ private:
+  std::unique_ptr<storage::KvStore> m_inner;
+  mutable std::size_t m_gets = 0;
+};
+
+TEST_CASE("state db keeps a small stage's nodes for the next stage, not a stage past its bound") {
+  const core::CryptoSuite& suite = Suite(core::SuiteId::kEcdsa);
+  // Every node of a stage of `keys` fresh keys is new, so the next stage finds the path of
+  // key 0 in the cache, or (past the cache's bound) reads it from the store.
+  const auto reads_after = [&](std::size_t keys) {
+    CountingStore store(storage::MakeMemoryKvStore());
+    StateDb db(suite, store);
+    std::vector<Change> first;
+    for (std::size_t i = 0; i < keys; ++i) first.push_back(Change{KeyOf(suite, i), Value("v")});
+    const Hash32 root = Commit(db, store, Hash32{}, 0, first, 1000);
+    const std::size_t before = store.gets();
+    const std::vector<Change> second{{KeyOf(suite, 0), Value("changed")}};
+    const Hash32 next = Commit(db, store, root, 1, second, 1000);
+    const std::size_t reads = store.gets() - before;
+    // The same stage on a fresh StateDb (no cache) gives the same root.
+    StateDb fresh(suite, store);
+    storage::WriteBatch unused;
+    CHECK(fresh.Stage(root, 1, second, unused).value() == next);
+    return reads;
+  };
+  CHECK(reads_after(1000) == 0);
+  // 150,000 keys make about 300,000 nodes, past the cache's 32 MiB.
+  CHECK(reads_after(150000) > 10);
+}
+
 TEST_CASE("state db flat values equal the tree's values at the latest root, height by height") {
   const core::CryptoSuite& suite = Suite(core::SuiteId::kSm);
   auto store = storage::MakeMemoryKvStore();

@@ -4,6 +4,7 @@
 // differential test of it against the memory store.
 #include <doctest/doctest.h>
 
+#include <filesystem>
 #include <fstream>
 #include <map>
 
@@ -34,6 +35,36 @@ TEST_CASE("a reopened RocksDB directory keeps every acknowledged write") {
   CHECK((*reopened)->Get(S("synced")).value() == S("2"));
   CHECK((*reopened)->Get(S("unsynced")).value() == S("3"));
   CHECK((*reopened)->Get(Bytes{}).value() == Bytes{});
+}
+
+TEST_CASE("releasing a RocksDB store's memory moves its writes into a table file and keeps them") {
+  TempDir dir;
+  const auto path = dir.path() / "db";
+  const auto table_files = [&] {
+    std::size_t count = 0;
+    for (const auto& entry : std::filesystem::directory_iterator(path)) {
+      if (entry.path().extension() == ".sst") ++count;
+    }
+    return count;
+  };
+  {
+    auto store = OpenRocksDb(path);
+    REQUIRE(store);
+    WriteBatch batch;
+    for (int i = 0; i < 1000; ++i) batch.Put(S("k" + std::to_string(i)), S("v" + std::to_string(i)));
+    REQUIRE((*store)->Write(batch));
+    REQUIRE((*store)->Delete(S("k7")));
+    CHECK(table_files() == 0);  // still in the memtable
+    REQUIRE((*store)->ReleaseMemory());
+    CHECK(table_files() == 1);
+    CHECK((*store)->Get(S("k999")).value() == S("v999"));
+    CHECK((*store)->Get(S("k7")).value() == std::nullopt);
+    REQUIRE((*store)->ReleaseMemory());  // nothing buffered: still fine
+  }
+  auto reopened = OpenRocksDb(path, RocksDbOptions{.create_if_missing = false});
+  REQUIRE(reopened);
+  CHECK((*reopened)->Get(S("k0")).value() == S("v0"));
+  CHECK((*reopened)->Get(S("k7")).value() == std::nullopt);
 }
 
 TEST_CASE("a second open of an open RocksDB directory fails naming the path and the remedy") {

@@ -18,6 +18,7 @@
 // time (the producer), and a Proposal must be committed (or dropped) before the next Propose.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -73,6 +74,9 @@ class Chain {
   // The last committed block's header and certificate.
   core::BlockHeader head() const;
   core::CommitCertificate head_certificate() const;
+  // Transactions in the blocks this object committed since it was opened (for a node to
+  // tell a burst of work from heartbeat blocks).
+  std::uint64_t transactions_committed() const { return m_transactions_committed.load(); }
   // The oldest height whose state proofs are still served.
   std::uint64_t oldest_state_height() const;
   // The header at `height` when its state is still kept (oldest_state_height() to the head).
@@ -150,6 +154,7 @@ class Chain {
   core::BlockHeader m_head;
   core::CommitCertificate m_head_certificate;
   core::ValidatorSet m_next_validators;
+  std::atomic<std::uint64_t> m_transactions_committed{0};
 };
 
 }  // namespace baylink::chain

@@ -88,6 +88,11 @@ class Node {
  public:
   // Opens the store and chain, binds RPC and the event stream, and in dev mode starts
   // producing blocks every block_interval_ms (when idle, every heartbeat_ms).
+  // Memory: a busy node's heap grows with its mempool and request buffers. Every 10 s, when
+  // the mempool is empty and transactions were committed since the last look, the freed
+  // heap is handed back to the operating system (and, after 1,000 transactions or more, the
+  // store's write buffers are flushed first), so an idle node does not keep the high-water
+  // mark of its last burst.
   // Errors: those of the store, Chain::Open, the key file, binding (kIo naming the address),
   // kInvalidArgument when dev mode's key is not the only signer needed (its power must be
   // more than 2/3 of the genesis set's).
@@ -105,6 +110,7 @@ class Node {
   struct Context;
   explicit Node(std::unique_ptr<Context> context);
   void ProduceLoop();
+  void HousekeepLoop();
   static void PublishBlock(Context& context, std::uint64_t height);
   core::Status ProduceOne();
 
@@ -113,6 +119,7 @@ class Node {
   std::condition_variable m_wake;
   bool m_stop = false;
   std::thread m_producer;
+  std::thread m_housekeeper;  // returns freed memory to the system once the node goes idle
 };
 
 }  // namespace baylink::chain

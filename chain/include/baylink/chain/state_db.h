@@ -23,7 +23,8 @@
 // instead of the store: a block rewrites the upper levels of the tree, which the next block
 // reads again. Nodes are addressed by their content, so a cached node is right whether or not
 // the block that wrote it was committed; only Stage (which reads from a committed root, whose
-// nodes are never pruned) uses the cache.
+// nodes are never pruned) uses the cache. The cache holds at most about 32 MiB: a Stage that
+// writes more (a block of tens of thousands of transfers) leaves it empty.
 //
 // Thread safety: Get, GetAt and Prove may run concurrently with each other and with one
 // Stage/StagePrune at a time.

@@ -99,6 +99,12 @@ class KvStore {
   // A snapshot of the current state. Errors: kStorage / kIo.
   virtual core::Result<std::unique_ptr<Snapshot>> GetSnapshot() const = 0;
 
+  // Moves recent writes from the store's memory buffers to its files and frees the buffers,
+  // for an owner that has gone idle to give memory back. Nothing becomes more or less
+  // durable (every acknowledged write already is); it costs a file write, so call it after
+  // a burst, not on a timer. Stores without such buffers do nothing. Errors: kStorage / kIo.
+  virtual core::Status ReleaseMemory() { return core::Ok(); }
+
   // Sets `key` to `value` (a one-operation Write). Errors: as Write.
   core::Status Put(ByteView key, ByteView value, WriteOptions options = {});
   // Removes `key`; removing an absent key succeeds (a one-operation Write). Errors: as Write.
