@@ -25,10 +25,33 @@
 #include "baylink/core/sparse_merkle.h"
 #include "baylink/core/types.h"
 #include "baylink/crypto/suites.h"
+#include "baylink/storage/kv.h"
 #include "test_dir.h"
 #include "test_random.h"
 
 namespace baylink::chain::test {
+
+// A store that passes every call to another; fault-injecting and counting stores override
+// what they watch.
+class ForwardingStore : public storage::KvStore {
+ public:
+  explicit ForwardingStore(std::unique_ptr<storage::KvStore> inner) : m_inner(std::move(inner)) {}
+  core::Result<std::optional<core::Bytes>> Get(core::ByteView key) const override {
+    return m_inner->Get(key);
+  }
+  core::Status Write(const storage::WriteBatch& batch, storage::WriteOptions options) override {
+    return m_inner->Write(batch, options);
+  }
+  core::Status Scan(core::ByteView prefix, const storage::ScanVisitor& visit) const override {
+    return m_inner->Scan(prefix, visit);
+  }
+  core::Result<std::unique_ptr<storage::Snapshot>> GetSnapshot() const override {
+    return m_inner->GetSnapshot();
+  }
+
+ private:
+  std::unique_ptr<storage::KvStore> m_inner;
+};
 
 // One suite per id for the whole test process: making a suite is the expensive part.
 inline const core::CryptoSuite& Suite(core::SuiteId id) {

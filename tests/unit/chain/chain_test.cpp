@@ -29,16 +29,13 @@ using core::u128;
 
 // A store that fails writes on request (fault injection through the KvStore interface):
 // after `writes_left` more successful writes, every write fails until disarmed.
-class FailingStore final : public storage::KvStore {
+class FailingStore final : public ForwardingStore {
  public:
-  explicit FailingStore(std::unique_ptr<storage::KvStore> inner) : m_inner(std::move(inner)) {}
+  using ForwardingStore::ForwardingStore;
   void FailAfter(std::size_t writes_left) { m_writes_left = writes_left; }
   void Disarm() { m_writes_left.reset(); }
   std::size_t failed() const { return m_failed; }
 
-  core::Result<std::optional<Bytes>> Get(core::ByteView key) const override {
-    return m_inner->Get(key);
-  }
   core::Status Write(const storage::WriteBatch& batch, storage::WriteOptions options) override {
     if (m_writes_left) {
       if (*m_writes_left == 0) {
@@ -47,17 +44,10 @@ class FailingStore final : public storage::KvStore {
       }
       --*m_writes_left;
     }
-    return m_inner->Write(batch, options);
-  }
-  core::Status Scan(core::ByteView prefix, const storage::ScanVisitor& visit) const override {
-    return m_inner->Scan(prefix, visit);
-  }
-  core::Result<std::unique_ptr<storage::Snapshot>> GetSnapshot() const override {
-    return m_inner->GetSnapshot();
+    return ForwardingStore::Write(batch, options);
   }
 
  private:
-  std::unique_ptr<storage::KvStore> m_inner;
   std::optional<std::size_t> m_writes_left;
   std::size_t m_failed = 0;
 };

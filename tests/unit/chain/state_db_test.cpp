@@ -231,27 +231,17 @@ TEST_CASE("state db stages into the caller's batch and writes nothing itself") {
 }
 
 // Counts the reads that reach the store.
-class CountingStore final : public storage::KvStore {
+class CountingStore final : public ForwardingStore {
  public:
-  explicit CountingStore(std::unique_ptr<storage::KvStore> inner) : m_inner(std::move(inner)) {}
+  using ForwardingStore::ForwardingStore;
   std::size_t gets() const { return m_gets; }
 
   core::Result<std::optional<Bytes>> Get(core::ByteView key) const override {
     ++m_gets;
-    return m_inner->Get(key);
-  }
-  core::Status Write(const storage::WriteBatch& batch, storage::WriteOptions options) override {
-    return m_inner->Write(batch, options);
-  }
-  core::Status Scan(core::ByteView prefix, const storage::ScanVisitor& visit) const override {
-    return m_inner->Scan(prefix, visit);
-  }
-  core::Result<std::unique_ptr<storage::Snapshot>> GetSnapshot() const override {
-    return m_inner->GetSnapshot();
+    return ForwardingStore::Get(key);
   }
 
  private:
-  std::unique_ptr<storage::KvStore> m_inner;
   mutable std::size_t m_gets = 0;
 };
 
