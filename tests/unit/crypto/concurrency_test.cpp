@@ -2,6 +2,8 @@
 #include <doctest/doctest.h>
 
 #include <atomic>
+#include <cstdlib>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -10,6 +12,13 @@
 
 namespace baylink::crypto::testing {
 namespace {
+
+TEST_CASE("Botan's locked allocation pool, which serialises its threads, is off by default") {
+  // Set as the crypto library loads, unless the environment set it first (CTest does not).
+  const char* pool = std::getenv("BOTAN_MLOCK_POOL_SIZE");
+  REQUIRE(pool != nullptr);
+  CHECK(std::string(pool) == "0");
+}
 
 TEST_CASE("one suite instance signs, verifies and hashes correctly from four threads at once") {
   constexpr int kThreads = 4;
