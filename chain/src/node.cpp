@@ -161,6 +161,7 @@ core::Result<NodeConfig> NodeConfig::FromJson(const Json& j, const std::filesyst
   if (o.Has("sync_commits")) {
     BAYLINK_ASSIGN_OR_RETURN(c.sync_commits, o.Bool("sync_commits"));
   }
+  BAYLINK_TRY(OptionalU64(o, "idle_check_ms", "idle_check_ms", c.idle_check_ms, 100, 3600000));
   if (o.Has("rpc")) {
     BAYLINK_ASSIGN_OR_RETURN(const Json* rpc, o.Field("rpc"));
     ObjectReader r(*rpc, "node config rpc");
@@ -418,7 +419,7 @@ void Node::ProduceLoop() {
 }
 
 void Node::HousekeepLoop() {
-  constexpr auto kPeriod = std::chrono::seconds(10);
+  const auto period = std::chrono::milliseconds(m_context->config.idle_check_ms);
   // Fewer transactions than this since the last look only trim the heap: flushing the store
   // after every trickle would leave a small table file each time.
   constexpr std::uint64_t kFlushAfterTransactions = 1000;
@@ -426,7 +427,7 @@ void Node::HousekeepLoop() {
   std::uint64_t seen = c.chain->transactions_committed();
   bool trim_again = false;
   std::unique_lock lock(m_mutex);
-  while (!m_wake.wait_for(lock, kPeriod, [this] { return m_stop; })) {
+  while (!m_wake.wait_for(lock, period, [this] { return m_stop; })) {
     if (c.chain->mempool().size() != 0) continue;  // not idle
     const std::uint64_t committed = c.chain->transactions_committed();
     const std::uint64_t since = committed - seen;

@@ -114,6 +114,13 @@ DevNode::DevNode(const std::filesystem::path& dir, DevChainOptions options)
                   std::to_string(m_rpc_port), "--events-port", std::to_string(m_events_port)}) == 0);
 }
 
+void DevNode::SetIdleCheckMs(std::uint64_t ms) {
+  const std::filesystem::path path = m_dir / "chain" / "node.json";
+  core::json::Json config = core::json::Json::parse(ReadAll(path));
+  config["idle_check_ms"] = ms;
+  std::ofstream(path) << config.dump(2);
+}
+
 DevNode::~DevNode() {
   if (m_pid > 0) Kill();
 }

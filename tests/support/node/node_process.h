@@ -37,6 +37,8 @@ class DevNode {
   DevNode(const std::filesystem::path& dir, DevChainOptions options);
   ~DevNode();  // kills a running process
 
+  // Sets the node config's idle_check_ms (before Start).
+  void SetIdleCheckMs(std::uint64_t ms);
   // Starts the process and waits (up to 20 s) until its RPC answers. Fails the test if not.
   void Start();
   // SIGTERM and wait for a clean exit; returns the exit status.

@@ -62,6 +62,7 @@ TEST_CASE("node config accepts the two required fields and applies every default
   CHECK(config->mempool.max_bytes == MempoolOptions{}.max_bytes);
   CHECK(config->mempool.max_per_sender == MempoolOptions{}.max_per_sender);
   CHECK(config->sync_commits);
+  CHECK(config->idle_check_ms == 10000);
 }
 
 TEST_CASE("node config reads every optional field") {
@@ -71,7 +72,7 @@ TEST_CASE("node config reads every optional field") {
             "max_connections": 10, "timeout_ms": 500, "max_batch": 7},
     "events": {"endpoint": "ipc:///tmp/hk-events"},
     "mempool": {"max_txs": 50, "max_bytes": 65536, "max_per_sender": 5},
-    "sync_commits": false})");
+    "sync_commits": false, "idle_check_ms": 250})");
   REQUIRE_MESSAGE(config.has_value(), config.error().Message());
   CHECK(config->validator_key == std::filesystem::path("/srv/node/keys/v.key"));
   CHECK(config->dev);
@@ -87,6 +88,7 @@ TEST_CASE("node config reads every optional field") {
   CHECK(config->mempool.max_bytes == 65536);
   CHECK(config->mempool.max_per_sender == 5);
   CHECK_FALSE(config->sync_commits);
+  CHECK(config->idle_check_ms == 250);
 }
 
 TEST_CASE("node config rejects unknown, missing and mistyped fields, naming each") {
@@ -183,6 +185,8 @@ TEST_CASE("node config rejects numbers out of range, naming the field and the ra
                    "mempool.max_bytes is 100");
   CHECK_FAILS_WITH(with(R"("mempool": {"max_per_sender": 0})"), Errc::kInvalidArgument,
                    "mempool.max_per_sender");
+  CHECK_FAILS_WITH(with(R"("idle_check_ms": 99)"), Errc::kInvalidArgument,
+                   "idle_check_ms is 99; allowed 100..3600000");
   CHECK_FAILS_WITH(with(R"("events": {"endpoint": "http://127.0.0.1:7545"})"),
                    Errc::kInvalidArgument, "events.endpoint 'http://127.0.0.1:7545' must start");
   // A port number that does not fit 64 bits is a type error, not a wrap-around.

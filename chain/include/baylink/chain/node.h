@@ -15,6 +15,7 @@
 //     "events": { "endpoint": "tcp://127.0.0.1:7545" },
 //     "mempool": { "max_txs": 200000, "max_bytes": 268435456, "max_per_sender": 10000 },
 //     "sync_commits": true,
+//     "idle_check_ms": 10000,                   how often an idle node looks to give memory back
 //     "consensus": {                            multi-validator PBFT (not with "dev")
 //        "listen": "tcp://127.0.0.1:26000",     required: this node's consensus endpoint
 //        "peers": ["tcp://127.0.0.1:26001"],    the other validators' listen endpoints
@@ -56,6 +57,7 @@ struct NodeConfig {
   std::string events_endpoint = "tcp://127.0.0.1:7545";  // port 0: ephemeral
   MempoolOptions mempool;
   bool sync_commits = true;
+  std::uint64_t idle_check_ms = 10000;  // see Node::Start, "Memory"
   std::optional<ConsensusConfig> consensus;
 
   // Parses the JSON form; relative paths are taken from `base_dir`. Errors: kMalformed
@@ -88,7 +90,8 @@ class Node {
  public:
   // Opens the store and chain, binds RPC and the event stream, and in dev mode starts
   // producing blocks every block_interval_ms (when idle, every heartbeat_ms).
-  // Memory: a busy node's heap grows with its mempool and request buffers. Every 10 s, when
+  // Memory: a busy node's heap grows with its mempool and request buffers. Every
+  // idle_check_ms (default 10 s), when
   // the mempool is empty and transactions were committed since the last look, the freed
   // heap is handed back to the operating system (and, after 1,000 transactions or more, the
   // store's write buffers are flushed first), so an idle node does not keep the high-water
