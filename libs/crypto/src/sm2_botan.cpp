@@ -31,13 +31,15 @@ constexpr const char* kRawDigestParams = "1234567812345678,Raw";
 // Botan 2 serves its secure allocations (the words of every BigInt, so every point operation)
 // from an mlock'ed pool behind one process-wide mutex. Two threads verifying at once ran at
 // 1.4x one thread (5.2k/s against 3.7k/s on this 2-core machine); without the pool, at 2x
-// (7.7k/s), and a dev node admitted 30% more sm transactions. Botan sizes the pool from
+// (7.7k/s), and a dev node committed 26% more sm transactions per second. Botan sizes the pool from
 // BOTAN_MLOCK_POOL_SIZE (KiB) when it first allocates, so this sets it to 0 as the program
 // loads, before main and before any thread, unless the environment already says. What is
 // given up: Botan's temporaries (including a signing key's scalar while it signs) may be
 // swapped out like the rest of the heap; run validators without swap, or with encrypted
 // swap, or set BOTAN_MLOCK_POOL_SIZE to keep the pool.
-[[maybe_unused]] const bool kPoolSizeSet = [] { return ::setenv("BOTAN_MLOCK_POOL_SIZE", "0", 0) == 0; }();
+[[maybe_unused]] const bool kPoolSizeSet = [] {
+  return ::setenv("BOTAN_MLOCK_POOL_SIZE", "0", /*overwrite=*/0) == 0;
+}();
 
 std::array<std::uint8_t, 65> Uncompressed(const core::PublicKey& key) {
   std::array<std::uint8_t, 65> out{};
