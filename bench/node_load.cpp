@@ -237,6 +237,17 @@ void Send(std::uint16_t port, const std::vector<std::string>& bodies, std::size_
   SendTo({port}, bodies, first, step);
 }
 
+// Posts every body from `clients` threads at once, one connection each (thread i takes bodies
+// i, i + clients, ...).
+void SendConcurrently(const std::vector<std::uint16_t>& ports,
+                      const std::vector<std::string>& bodies, std::size_t clients) {
+  std::vector<std::thread> threads;
+  for (std::size_t i = 0; i < clients; ++i) {
+    threads.emplace_back(SendTo, std::cref(ports), std::cref(bodies), i, clients);
+  }
+  for (auto& thread : threads) thread.join();
+}
+
 // Waits until every admitted transaction is in a block.
 void WaitCommitted(chain::Chain& chain) {
   while (chain.mempool().size() > 0) std::this_thread::sleep_for(std::chrono::milliseconds(5));
@@ -303,11 +314,7 @@ int Throughput(const Options& o) {
   const std::uint64_t start_height = chain.head().height;
   const double cpu_start = CpuSecondsOf(getpid());
   const auto start = Clock::now();
-  std::vector<std::thread> clients;
-  for (std::size_t i = 0; i < o.clients; ++i) {
-    clients.emplace_back(Send, (*node)->rpc_port(), std::cref(bodies), i, o.clients);
-  }
-  for (auto& client : clients) client.join();
+  SendConcurrently({(*node)->rpc_port()}, bodies, o.clients);
   const double admitted = Seconds(Clock::now() - start);
   WaitCommitted(chain);
   const double total = Seconds(Clock::now() - start);
@@ -434,10 +441,7 @@ void LoadSpawned(const core::CryptoSuite& suite, std::uint16_t rpc_port, const O
   Require(static_cast<bool>(client.WaitForTransaction(setup.back().Hash(suite),
                                                       std::chrono::minutes(2))),
           "the load's setup was not committed within 2 minutes");
-  std::thread a(Send, rpc_port, std::cref(bodies), 0, 2);
-  std::thread b(Send, rpc_port, std::cref(bodies), 1, 2);
-  a.join();
-  b.join();
+  SendConcurrently({rpc_port}, bodies, 2);
   // Each sender's transfers commit in nonce order: its last one commits last.
   for (std::size_t i = transfers.size() - std::min(transfers.size(), senders.size());
        i < transfers.size(); ++i) {
@@ -696,10 +700,7 @@ int Network(const Options& o) {
   const auto start = Clock::now();
   std::vector<std::uint16_t> ports;
   for (auto& node : nodes) ports.push_back(node->rpc_port());
-  std::thread a(SendTo, std::cref(ports), std::cref(bodies), 0, 2);
-  std::thread b(SendTo, std::cref(ports), std::cref(bodies), 1, 2);
-  a.join();
-  b.join();
+  SendConcurrently(ports, bodies, 2);
   const double admitted = Seconds(Clock::now() - start);
   wait_idle();
   const double total = Seconds(Clock::now() - start);
