@@ -15,7 +15,8 @@ int main(int argc, char** argv) {
   // glibc gives threads that allocate at once arenas of their own, up to eight per core, and
   // a freed block serves only its own arena: after a burst of load the node's threads kept
   // hundreds of MiB spread over a dozen arenas (a 1M-account node idled at 545 MiB after
-  // 100,000 transfers, 66 MiB with one arena per core). An operator's MALLOC_ARENA_MAX wins.
+  // 100,000 transfers; 97-133 MiB with one arena per core and the node's idle trim, see
+  // Node::Start). An operator's MALLOC_ARENA_MAX wins.
   if (std::getenv("MALLOC_ARENA_MAX") == nullptr) {
     mallopt(M_ARENA_MAX, static_cast<int>(std::max(2u, std::thread::hardware_concurrency())));
   }
