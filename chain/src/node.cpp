@@ -437,14 +437,15 @@ void Node::HousekeepLoop() {
     // the next (heartbeat) block replaces them.
     trim_again = since != 0;
     lock.unlock();
+    if (since != 0) c.chain->ReleaseMemory();
     if (since >= kFlushAfterTransactions) {
       const core::Status flushed = c.store->ReleaseMemory();
       ReturnFreedMemory();
       c.log("node: idle after " + std::to_string(since) + " transactions; " +
             (flushed ? std::string("store buffers flushed")
                      : "store buffers not flushed (" + flushed.error().Message() + ")") +
-            ", freed memory returned; resident " + std::to_string(ResidentKiB() / 1024) +
-            " MiB");
+            ", state caches dropped, freed memory returned; resident " +
+            std::to_string(ResidentKiB() / 1024) + " MiB");
     } else {
       ReturnFreedMemory();
     }

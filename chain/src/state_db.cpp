@@ -6,6 +6,7 @@
 #include <map>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "keys.h"
 
@@ -20,10 +21,8 @@ constexpr std::size_t kHeightBytes = 8;
 // block's write batch short (a block of thousands of transfers makes tens of thousands of
 // nodes stale).
 constexpr std::size_t kStaleChunk = 512;
-// The node cache's bound (StateDb's header, "Node cache"), counting a node's record and
-// about 96 bytes of key and map entry.
-constexpr std::size_t kRecentMaxBytes = 32u << 20;
-constexpr std::size_t kNodeOverheadBytes = 96;
+// The tree cache keeps new inner nodes down to this depth (StateDb's header, "Tree cache").
+constexpr std::size_t kTreeCacheDepth = 16;
 
 Bytes NodeKey(const Hash32& hash) { return keys::With(keys::kNode, hash.view()); }
 
@@ -45,40 +44,32 @@ core::Result<std::optional<Bytes>> ReadNode(const storage::KvStore& store, const
 
 }  // namespace
 
-// The tree's NodeStore during one Stage: reads the committed nodes, keeps new ones in memory
-// until Stage moves them into the caller's batch. Gets may run on several update threads;
-// Write runs once, after them (SparseMerkleTree writes once per update).
+// The tree's NodeStore during one Stage: reads the tree cache, then the committed nodes; keeps
+// the new ones (in the order the tree wrote them) until Stage moves them into the caller's
+// batch. Gets may run on several update threads; Write runs once, after them
+// (SparseMerkleTree writes once per update, so no Get ever asks for a node of this Stage).
 class StateDb::Nodes final : public core::smt::NodeStore {
  public:
-  Nodes(const storage::KvStore& store, const NodeMap& recent) : m_store(store), m_recent(recent) {}
+  Nodes(const storage::KvStore& store, const TreeCache& tree_cache)
+      : m_store(store), m_tree_cache(tree_cache) {}
 
   core::Result<std::optional<Bytes>> Get(const Hash32& node_hash) const override {
-    if (!m_new.empty()) {
-      const auto it = m_new.find(node_hash);
-      if (it != m_new.end()) return std::optional<Bytes>(it->second);
-    }
-    if (const auto it = m_recent.find(node_hash); it != m_recent.end()) {
-      return std::optional<Bytes>(it->second);
+    if (const auto children = m_tree_cache.Find(node_hash)) {
+      return std::optional<Bytes>(core::smt::InnerRecord(children->first, children->second));
     }
     return ReadNode(m_store, node_hash);
   }
   core::Status Write(std::span<const std::pair<Hash32, Bytes>> nodes) override {
-    for (const auto& [hash, record] : nodes) m_new.insert_or_assign(hash, record);
+    m_written.assign(nodes.begin(), nodes.end());
     return core::Ok();
   }
-  NodeMap& written() { return m_new; }
+  const std::vector<std::pair<Hash32, Bytes>>& written() const { return m_written; }
 
  private:
   const storage::KvStore& m_store;
-  const NodeMap& m_recent;
-  NodeMap m_new;
+  const TreeCache& m_tree_cache;
+  std::vector<std::pair<Hash32, Bytes>> m_written;
 };
-
-std::size_t StateDb::HashOfHash::operator()(const Hash32& h) const {
-  std::size_t v = 0;
-  std::memcpy(&v, h.data(), sizeof v);  // a hash's bytes are already uniform
-  return v;
-}
 
 namespace {
 
@@ -126,15 +117,15 @@ core::Result<core::smt::SparseMerkleTree::ProofWithValue> StateDb::Prove(
 core::Result<Hash32> StateDb::Stage(const Hash32& parent_root, std::uint64_t height,
                                     std::span<const core::smt::Change> changes,
                                     storage::WriteBatch& batch) {
-  Nodes nodes(m_store, m_recent);
+  const std::lock_guard lock(m_cache_mutex);
+  Nodes nodes(m_store, m_tree_cache);
   core::smt::SparseMerkleTree tree(m_suite, nodes, m_update_threads);
   BAYLINK_ASSIGN_OR_RETURN(core::smt::SparseMerkleTree::UpdateResult result,
                            tree.UpdateTracked(parent_root, changes));
+  KeepUpperLevels(result.root, result.stale, nodes.written());
   core::Writer tag;
   tag.U64(height);
-  std::size_t written_bytes = 0;
-  for (auto& [hash, record] : nodes.written()) {
-    written_bytes += record.size() + kNodeOverheadBytes;
+  for (const auto& [hash, record] : nodes.written()) {
     Bytes value = tag.bytes();
     value.insert(value.end(), record.begin(), record.end());
     batch.Put(NodeKey(hash), value);
@@ -158,14 +149,55 @@ core::Result<Hash32> StateDb::Stage(const Hash32& parent_root, std::uint64_t hei
       batch.Delete(flat);
     }
   }
-  // A burst's block can write hundreds of thousands of nodes: past the bound the next Stage
-  // reads them from the store (its memtable) instead of holding them all in the heap.
-  if (written_bytes <= kRecentMaxBytes) {
-    m_recent = std::move(nodes.written());
-  } else {
-    m_recent = NodeMap();
-  }
   return result.root;
+}
+
+void StateDb::KeepUpperLevels(const Hash32& root, std::span<const Hash32> stale,
+                              std::span<const std::pair<Hash32, Bytes>> written) {
+  for (const Hash32& hash : stale) m_tree_cache.Erase(hash);
+  // The tree writes a node after its children (SparseMerkleTree's "one Write"), so backwards
+  // the new inner nodes come root first, each before its descendants, a subtree's nodes
+  // together: the nearest open child of the path walked so far is the next node, which
+  // gives every new node its depth. (New leaves, written first, come last.)
+  struct Open {
+    Hash32 left;
+    Hash32 right;
+    std::size_t depth;
+  };
+  std::vector<Open> path;
+  for (auto it = written.rbegin(); it != written.rend(); ++it) {
+    const auto children = core::smt::InnerChildren(it->second);
+    if (!children) continue;  // a leaf
+    std::size_t depth = 0;
+    if (path.empty()) {
+      if (it->first != root) return;  // not the order described: cache nothing of it
+    } else {
+      while (!path.empty() && path.back().left != it->first && path.back().right != it->first) {
+        path.pop_back();  // that node's new subtrees are done
+      }
+      if (path.empty()) return;  // as above
+      depth = path.back().depth + 1;
+      (path.back().left == it->first ? path.back().left : path.back().right) = Hash32{};
+    }
+    path.push_back(Open{children->first, children->second, depth});
+    if (depth <= kTreeCacheDepth &&
+        !m_tree_cache.Insert(it->first, children->first, children->second)) {
+      // The upper levels of one tree fit: only nodes of proposals that never committed can
+      // have filled the table. Start again from the next block's nodes.
+      m_tree_cache.Clear();
+      return;
+    }
+  }
+}
+
+void StateDb::ReleaseMemory() {
+  const std::lock_guard lock(m_cache_mutex);
+  m_tree_cache.Clear();
+}
+
+std::size_t StateDb::tree_cache_size() const {
+  const std::lock_guard lock(m_cache_mutex);
+  return m_tree_cache.size();
 }
 
 core::Result<std::size_t> StateDb::StagePrune(std::uint64_t up_to_height, std::size_t max_entries,

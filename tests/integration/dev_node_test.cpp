@@ -162,8 +162,8 @@ TEST_CASE("a dev node that goes idle after a burst flushes its store buffers and
     std::this_thread::sleep_for(100ms);
   }
   INFO(node.Log());
-  CHECK(node.Log().find("idle after 1102 transactions; store buffers flushed, freed memory "
-                        "returned; resident") != std::string::npos);
+  CHECK(node.Log().find("idle after 1102 transactions; store buffers flushed, state caches "
+                        "dropped, freed memory returned; resident") != std::string::npos);
   CHECK(count_tables() > tables_before);
   // Everything committed is still there, before and after a restart.
   CHECK(rpc->GetTransaction(txs[500].Hash(suite)));

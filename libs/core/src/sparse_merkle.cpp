@@ -19,7 +19,6 @@ namespace {
 
 constexpr std::uint8_t kLeafTag = 0x00;
 constexpr std::uint8_t kInnerTag = 0x01;
-constexpr std::size_t kInnerRecordBytes = 1 + 2 * Hash32::kSize;
 constexpr std::size_t kLeafHeaderBytes = 1 + Hash32::kSize;
 
 // Bit `i` of a key or of a proof bitmap, most significant bit of byte 0 first.
@@ -246,10 +245,7 @@ class Updater {
       }
       if (lone.kind == Kind::kLeaf) return lone;
     }
-    Bytes record(kInnerRecordBytes);
-    record[0] = kInnerTag;
-    std::memcpy(record.data() + 1, left.hash.data(), Hash32::kSize);
-    std::memcpy(record.data() + 1 + Hash32::kSize, right.hash.data(), Hash32::kSize);
+    Bytes record = InnerRecord(left.hash, right.hash);
     const Hash32 hash = m_suite.Hash(record);
     m_writes.emplace_back(hash, std::move(record));
     return Sub{Kind::kInner, hash};
@@ -440,6 +436,22 @@ Status MemoryNodeStore::Write(std::span<const std::pair<Hash32, Bytes>> nodes) {
     ++m_size;
   }
   return Ok();
+}
+
+Bytes InnerRecord(const Hash32& left, const Hash32& right) {
+  Bytes record(kInnerRecordBytes);
+  record[0] = kInnerTag;
+  std::memcpy(record.data() + 1, left.data(), Hash32::kSize);
+  std::memcpy(record.data() + 1 + Hash32::kSize, right.data(), Hash32::kSize);
+  return record;
+}
+
+std::optional<std::pair<Hash32, Hash32>> InnerChildren(ByteView record) {
+  if (record.size() != kInnerRecordBytes || record[0] != kInnerTag) return std::nullopt;
+  std::pair<Hash32, Hash32> children;
+  std::memcpy(children.first.data(), record.data() + 1, Hash32::kSize);
+  std::memcpy(children.second.data(), record.data() + 1 + Hash32::kSize, Hash32::kSize);
+  return children;
 }
 
 // ---- Proof codec ------------------------------------------------------------------------

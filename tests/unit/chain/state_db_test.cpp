@@ -245,29 +245,108 @@ class CountingStore final : public ForwardingStore {
   mutable std::size_t m_gets = 0;
 };
 
-TEST_CASE("state db keeps a small stage's nodes for the next stage, not a stage past its bound") {
+// Inner nodes of the tree holding `keys` at depth 0 to `max_depth`, counted from the keys
+// alone: one per prefix of that length that two or more keys share. Sorted, such keys are
+// neighbours: a run of neighbour pairs sharing at least `depth` bits is one prefix.
+std::size_t UpperInnerNodes(std::vector<Hash32> keys, std::size_t max_depth) {
+  std::sort(keys.begin(), keys.end());
+  std::vector<std::size_t> shared;  // bits keys[i] and keys[i + 1] share
+  for (std::size_t i = 0; i + 1 < keys.size(); ++i) {
+    std::size_t bits = 0;
+    while (bits < 256 && ((keys[i].bytes[bits / 8] ^ keys[i + 1].bytes[bits / 8]) &
+                          (0x80u >> (bits % 8))) == 0) {
+      ++bits;
+    }
+    shared.push_back(bits);
+  }
+  std::size_t count = 0;
+  for (std::size_t depth = 0; depth <= max_depth; ++depth) {
+    for (std::size_t i = 0; i < shared.size(); ++i) {
+      if (shared[i] >= depth && (i == 0 || shared[i - 1] < depth)) ++count;
+    }
+  }
+  return count;
+}
+
+TEST_CASE("state db keeps the upper levels of the current tree for the next stages") {
   const core::CryptoSuite& suite = Suite(core::SuiteId::kEcdsa);
-  // Every node of a stage of `keys` fresh keys is new, so the next stage finds the path of
-  // key 0 in the cache, or (past the cache's bound) reads it from the store.
-  const auto reads_after = [&](std::size_t keys) {
-    CountingStore store(storage::MakeMemoryKvStore());
-    StateDb db(suite, store);
-    std::vector<Change> first;
-    for (std::size_t i = 0; i < keys; ++i) first.push_back(Change{KeyOf(suite, i), Value("v")});
-    const Hash32 root = Commit(db, store, Hash32{}, 0, first, 1000);
-    const std::size_t before = store.gets();
-    const std::vector<Change> second{{KeyOf(suite, 0), Value("changed")}};
-    const Hash32 next = Commit(db, store, root, 1, second, 1000);
-    const std::size_t reads = store.gets() - before;
-    // The same stage on a fresh StateDb (no cache) gives the same root.
+  CountingStore store(storage::MakeMemoryKvStore());
+  StateDb db(suite, store);
+  std::vector<Change> first;
+  std::vector<Hash32> keys;
+  for (std::size_t i = 0; i < 1000; ++i) {
+    first.push_back(Change{KeyOf(suite, i), Value("v")});
+    keys.push_back(KeyOf(suite, i));
+  }
+  const Hash32 root = Commit(db, store, Hash32{}, 0, first, 1000);
+  // 1,000 keys make about 1,400 inner nodes (a node with one empty side is one too), nearly
+  // all of them above depth 17.
+  const std::size_t inner = UpperInnerNodes(keys, 16);
+  CHECK(inner > 999);
+  CHECK(db.tree_cache_size() == inner);
+
+  // Changing key 0 reads only its old leaf: the path down to it is cached.
+  std::size_t before = store.gets();
+  const std::vector<Change> second{{KeyOf(suite, 0), Value("changed")}};
+  const Hash32 next = Commit(db, store, root, 1, second, 1000);
+  CHECK(store.gets() - before == 1);
+  CHECK(db.tree_cache_size() == inner);  // the path's old nodes out, its new ones in
+  // The same stage on a fresh StateDb (nothing cached) reads the path and gives the same root.
+  {
     StateDb fresh(suite, store);
     storage::WriteBatch unused;
+    before = store.gets();
     CHECK(fresh.Stage(root, 1, second, unused).value() == next);
-    return reads;
-  };
-  CHECK(reads_after(1000) == 0);
-  // 150,000 keys make about 300,000 nodes, past the cache's 32 MiB.
-  CHECK(reads_after(150000) > 10);
+    CHECK(store.gets() - before > 5);
+  }
+
+  // Released, the cache is empty and the next stage reads the path from the store again.
+  db.ReleaseMemory();
+  CHECK(db.tree_cache_size() == 0);
+  before = store.gets();
+  const std::vector<Change> third{{KeyOf(suite, 1), Value("changed")}};
+  Commit(db, store, next, 2, third, 1000);
+  CHECK(store.gets() - before > 5);
+}
+
+TEST_CASE("state db caches exactly the inner nodes down to depth 16 as keys come and go") {
+  const std::uint64_t seed = ::baylink::testing::Seed();
+  INFO("seed " << seed << " (replay with --seed=" << seed << ")");
+  TestRandom rng(seed);
+  const core::CryptoSuite& suite = Suite(core::SuiteId::kEcdsa);
+  auto store = storage::MakeMemoryKvStore();
+  StateDb db(suite, *store);
+  // 60,000 keys reach below depth 16 (about log2 of the count), so the bound shows.
+  std::set<Hash32> present;
+  std::vector<Change> changes;
+  for (std::size_t i = 0; i < 60000; ++i) {
+    changes.push_back(Change{KeyOf(suite, i), Value("v")});
+    present.insert(KeyOf(suite, i));
+  }
+  Hash32 root = Commit(db, *store, Hash32{}, 0, changes, 1000);
+  const std::size_t upper = UpperInnerNodes({present.begin(), present.end()}, 16);
+  CHECK(upper < UpperInnerNodes({present.begin(), present.end()}, 255));  // some are deeper
+  CHECK(db.tree_cache_size() == upper);
+  // Blocks that add, change and delete keys: the stale nodes leave, the new ones come in.
+  for (std::uint64_t height = 1; height <= 3; ++height) {
+    changes.clear();
+    for (std::size_t n = 0; n < 2000; ++n) {
+      const std::size_t i = static_cast<std::size_t>(rng.Below(80000));
+      const Hash32 key = KeyOf(suite, i);
+      if (std::any_of(changes.begin(), changes.end(), [&](const Change& c) { return c.key == key; })) {
+        continue;
+      }
+      if (rng.Below(4) == 0) {
+        changes.push_back(Change{key, std::nullopt});
+        present.erase(key);
+      } else {
+        changes.push_back(Change{key, Value("h" + std::to_string(height))});
+        present.insert(key);
+      }
+    }
+    root = Commit(db, *store, root, height, changes, 1000);
+    CHECK(db.tree_cache_size() == UpperInnerNodes({present.begin(), present.end()}, 16));
+  }
 }
 
 TEST_CASE("state db flat values equal the tree's values at the latest root, height by height") {

@@ -19,23 +19,28 @@
 // caller's WriteBatch, which commits together with the block (one atomic batch). Stage reads
 // the committed store, so each staged batch must be written before the next Stage.
 //
-// Node cache. Stage keeps the nodes it wrote in memory until the next Stage, which reads them
-// instead of the store: a block rewrites the upper levels of the tree, which the next block
-// reads again. Nodes are addressed by their content, so a cached node is right whether or not
-// the block that wrote it was committed; only Stage (which reads from a committed root, whose
-// nodes are never pruned) uses the cache. The cache holds at most about 32 MiB: a Stage that
-// writes more (a block of tens of thousands of transfers) leaves it empty.
+// Tree cache. The inner nodes of the current tree's upper 17 levels (depth 0 to 16: at most
+// 131,071 nodes, all those of a tree of up to about 100,000 keys) stay in memory across
+// Stages (TreeCache, a table of at most 24 MiB): a block rewrites the upper levels, and the
+// next block would otherwise read every node its predecessor did not rewrite from the store,
+// one by one. Each Stage moves the nodes that went stale out and its new upper nodes in; the
+// cache fills from the nodes Stages write, so it is cold after a start. Nodes are addressed
+// by their content, so a cached node is right whether or not the block that wrote it was
+// committed; only Stage (which reads from a committed root, whose nodes are never pruned)
+// uses the cache. ReleaseMemory frees it, for a node that has gone idle.
 //
 // Thread safety: Get, GetAt and Prove may run concurrently with each other and with one
-// Stage/StagePrune at a time.
+// Stage/StagePrune at a time; ReleaseMemory with any of them.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <mutex>
 #include <optional>
 #include <span>
-#include <unordered_map>
+#include <utility>
 
+#include "baylink/chain/tree_cache.h"
 #include "baylink/core/bytes.h"
 #include "baylink/core/result.h"
 #include "baylink/core/sparse_merkle.h"
@@ -85,18 +90,24 @@ class StateDb {
   // Number of tree nodes stored (a full scan; for tests and operations).
   core::Result<std::size_t> CountNodes() const;
 
+  // Frees the tree cache (waiting for a Stage that is running); the next Stages read from the
+  // store until they have refilled it.
+  void ReleaseMemory();
+  // Inner nodes in the tree cache (for tests and operations).
+  std::size_t tree_cache_size() const;
+
  private:
   class Nodes;
 
-  struct HashOfHash {
-    std::size_t operator()(const core::Hash32& h) const;
-  };
-  using NodeMap = std::unordered_map<core::Hash32, core::Bytes, HashOfHash>;
+  // Moves the stale nodes out of the tree cache and the new upper ones into it.
+  void KeepUpperLevels(const core::Hash32& root, std::span<const core::Hash32> stale,
+                       std::span<const std::pair<core::Hash32, core::Bytes>> written);
 
   const core::CryptoSuite& m_suite;
   storage::KvStore& m_store;
   unsigned m_update_threads;
-  NodeMap m_recent;  // the nodes the last Stage wrote (Stage's caller only)
+  mutable std::mutex m_cache_mutex;  // held by Stage and ReleaseMemory
+  TreeCache m_tree_cache;
 };
 
 }  // namespace baylink::chain

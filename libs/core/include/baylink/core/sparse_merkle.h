@@ -91,6 +91,13 @@ class MemoryNodeStore final : public NodeStore {
   std::size_t m_size = 0;
 };
 
+// An inner node's record as the tree writes it to a NodeStore (0x01 || left || right), and its
+// reverse: the children of a record, or nullopt when it is not an inner node's (a leaf's, or
+// malformed). For a store that keeps some nodes in a form of its own.
+inline constexpr std::size_t kInnerRecordBytes = 1 + 2 * Hash32::kSize;
+Bytes InnerRecord(const Hash32& left, const Hash32& right);
+std::optional<std::pair<Hash32, Hash32>> InnerChildren(ByteView record);
+
 // A change in a batch: set `key` to `value`, or delete it when value is nullopt.
 // An empty value is a value (present, zero bytes), distinct from deletion.
 struct Change {
