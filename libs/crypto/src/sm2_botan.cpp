@@ -4,6 +4,7 @@
 // try/catch in this file, which turns exceptions into Results (libraries do not throw).
 #include <botan/bigint.h>
 #include <botan/ec_group.h>
+#include <botan/mem_ops.h>
 #include <botan/pubkey.h>
 #include <botan/sm2.h>
 #include <botan/system_rng.h>
@@ -12,6 +13,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <exception>
+#include <memory>
 
 #include "sm2_engine.h"
 
@@ -88,11 +90,28 @@ class BotanSm2Engine final : public Sm2Engine {
                                        const core::PublicKey& /*public_key*/,
                                        const core::Hash32& e) const override {
     try {
-      Botan::System_RNG rng;  // thread-safe: reads getrandom(2) on each call
-      const Botan::BigInt d(secret.Reveal().data(), secret.Reveal().size());
-      const Botan::SM2_PrivateKey private_key(rng, m_group, d);
-      Botan::PK_Signer signer(private_key, rng, kRawDigestParams, Botan::IEEE_1363);
-      const std::vector<std::uint8_t> sig = signer.sign_message(e.data(), e.size(), rng);
+      // Per thread, the signer of the last secret that signed: making one derives the
+      // public point and precomputes (1 + d)^-1, which cost about as much as a signature,
+      // and a validator or relayer signs with one key again and again.
+      struct LastSigner {
+        Botan::secure_vector<std::uint8_t> secret;
+        Botan::System_RNG rng;  // reads getrandom(2) on each call
+        std::unique_ptr<Botan::SM2_PrivateKey> key;
+        std::unique_ptr<Botan::PK_Signer> signer;
+      };
+      thread_local LastSigner last;
+      const core::ByteView raw = secret.Reveal();
+      if (last.signer == nullptr || last.secret.size() != raw.size() ||
+          !Botan::constant_time_compare(last.secret.data(), raw.data(), raw.size())) {
+        last.signer.reset();
+        last.key.reset();
+        last.secret.assign(raw.begin(), raw.end());
+        const Botan::BigInt d(raw.data(), raw.size());
+        last.key = std::make_unique<Botan::SM2_PrivateKey>(last.rng, m_group, d);
+        last.signer = std::make_unique<Botan::PK_Signer>(*last.key, last.rng, kRawDigestParams,
+                                                         Botan::IEEE_1363);
+      }
+      const std::vector<std::uint8_t> sig = last.signer->sign_message(e.data(), e.size(), last.rng);
       if (sig.size() != 64) {
         return Fail(Errc::kCryptoBackend,
                     "Botan SM2 signature has " + std::to_string(sig.size()) + " bytes, not 64");

@@ -8,8 +8,12 @@
 #include <openssl/ec.h>
 #include <openssl/obj_mac.h>
 
+#include <algorithm>
 #include <array>
 #include <cstring>
+#include <mutex>
+#include <string_view>
+#include <utility>
 
 #include "internal.h"
 #include "openssl_util.h"
@@ -99,8 +103,8 @@ class SmSuite final : public core::CryptoSuite {
 
   core::Result<core::Bytes> Sign(const core::SecretKey& secret,
                                  core::ByteView message) const override {
-    // Z_A needs the signer's public key: derived here, one fixed-base multiplication.
-    BAYLINK_ASSIGN_OR_RETURN(const core::PublicKey public_key, DerivePublicKey(secret));
+    // Z_A needs the signer's public key.
+    BAYLINK_ASSIGN_OR_RETURN(const core::PublicKey public_key, SignerPublicKey(secret));
     const core::Hash32 e = m_sm3.Sm2Digest(public_key, message);
     return m_engine->SignDigest(secret, public_key, e);
   }
@@ -131,8 +135,33 @@ class SmSuite final : public core::CryptoSuite {
   }
 
  private:
+  // The public key of `secret`, from a few remembered by SM3 of the secret: deriving one is
+  // a fixed-base multiplication (through OpenSSL's generic curve code, slower than the
+  // signature itself), and a validator or relayer signs with the same key again and again.
+  core::Result<core::PublicKey> SignerPublicKey(const core::SecretKey& secret) const {
+    static constexpr std::string_view kTag = "baylink sm2 signer key";
+    const std::array<core::ByteView, 2> parts{core::AsBytes(kTag), secret.Reveal()};
+    const core::Hash32 id = m_sm3.HashParts(parts);
+    {
+      const std::lock_guard lock(m_signers_mutex);
+      for (std::size_t i = 0; i < m_signer_count; ++i) {
+        if (m_signers[i].first == id) return m_signers[i].second;
+      }
+    }
+    BAYLINK_ASSIGN_OR_RETURN(const core::PublicKey public_key, DerivePublicKey(secret));
+    const std::lock_guard lock(m_signers_mutex);
+    m_signers[m_signer_next] = {id, public_key};
+    m_signer_next = (m_signer_next + 1) % m_signers.size();
+    m_signer_count = std::min(m_signer_count + 1, m_signers.size());
+    return public_key;
+  }
+
   Sm3 m_sm3;
   std::unique_ptr<Sm2Engine> m_engine;
+  mutable std::mutex m_signers_mutex;
+  mutable std::array<std::pair<core::Hash32, core::PublicKey>, 8> m_signers{};
+  mutable std::size_t m_signer_next = 0;
+  mutable std::size_t m_signer_count = 0;
   // The sm2p256v1 group, for key derivation and validation. Only read after construction;
   // OpenSSL's EC_POINT functions take it const and are safe to call concurrently.
   std::unique_ptr<EC_GROUP, EcDeleter> m_group;

@@ -59,5 +59,35 @@ TEST_CASE("one suite instance signs, verifies and hashes correctly from four thr
   }
 }
 
+TEST_CASE("signing with keys that take turns, on several threads, signs with each one's own key") {
+  // Suites remember the signers of recent keys (sm: the public key for Z_A, Botan's signer
+  // per thread); more keys than they remember, taking turns, must each sign as themselves.
+  constexpr int kThreads = 3;
+  constexpr int kKeys = 11;
+  for (const NamedSuite& s : AllSuites()) {
+    CAPTURE(s.name);
+    const core::CryptoSuite& suite = *s.suite;
+    TestRandom rng(Seed());
+    std::vector<core::KeyPair> keys;
+    for (int k = 0; k < kKeys; ++k) keys.push_back(suite.GenerateKey(rng));
+    std::atomic<int> failures{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kThreads; ++t) {
+      threads.emplace_back([&, t] {
+        for (int i = 0; i < 3 * kKeys; ++i) {
+          // Each thread walks the keys in its own order, repeating some back to back.
+          const std::size_t k = static_cast<std::size_t>((i / 2) * (t + 1) + t) % kKeys;
+          const core::Bytes msg{static_cast<std::uint8_t>(t), static_cast<std::uint8_t>(i)};
+          auto sig = suite.Sign(keys[k].secret, msg);
+          if (!sig || !suite.Verify(keys[k].public_key, msg, *sig)) ++failures;
+          if (sig && suite.Verify(keys[(k + 1) % kKeys].public_key, msg, *sig)) ++failures;
+        }
+      });
+    }
+    for (std::thread& th : threads) th.join();
+    CHECK(failures.load() == 0);
+  }
+}
+
 }  // namespace
 }  // namespace baylink::crypto::testing
