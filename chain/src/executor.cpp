@@ -23,9 +23,21 @@ struct Run {
   core::Address sender;
   bool read_only = false;
   Writes block_writes;                 // committed by earlier transactions of the block
+  Writes base_reads;                   // what the block read from `base` (not for read_only)
   std::size_t events_in_tx = 0;        // bounded by core::kMaxEvents per receipt
   std::optional<core::Error> local_failure;  // a storage failure: aborts the block
 };
+
+// Reads `key` from the block's base, remembering the value: ToChanges tells the state tree
+// each written key's value before the block, which saves it reading the key's old leaf.
+core::Result<std::optional<Bytes>> ReadBase(Run& run, const Hash32& key) {
+  if (!run.read_only) {
+    if (const auto it = run.base_reads.find(key); it != run.base_reads.end()) return it->second;
+  }
+  BAYLINK_ASSIGN_OR_RETURN(std::optional<Bytes> value, run.base.Get(key));
+  if (!run.read_only) run.base_reads.emplace(key, value);
+  return value;
+}
 
 class Frame final : public contracts::CallContext {
  public:
@@ -55,7 +67,7 @@ class Frame final : public contracts::CallContext {
     }
     const auto it = m_run.block_writes.find(state_key);
     if (it != m_run.block_writes.end()) return it->second;
-    auto value = m_run.base.Get(state_key);
+    auto value = ReadBase(m_run, state_key);
     if (!value && !m_run.local_failure) m_run.local_failure = value.error();
     return value;
   }
@@ -178,10 +190,10 @@ class Frame final : public contracts::CallContext {
 };
 
 // Reads through the block's accumulated writes to the base.
-core::Result<std::optional<Bytes>> ReadThrough(const Run& run, const Hash32& key) {
+core::Result<std::optional<Bytes>> ReadThrough(Run& run, const Hash32& key) {
   const auto it = run.block_writes.find(key);
   if (it != run.block_writes.end()) return it->second;
-  return run.base.Get(key);
+  return ReadBase(run, key);
 }
 
 Hash32 NonceKey(const core::CryptoSuite& suite, const core::Address& address) {
@@ -235,10 +247,17 @@ core::Receipt ExecuteCall(Run& run, const Hash32& tx_hash, std::string_view cont
   return receipt;
 }
 
-std::vector<core::smt::Change> ToChanges(Writes& writes) {
+std::vector<core::smt::Change> ToChanges(Run& run) {
   std::vector<core::smt::Change> changes;
-  changes.reserve(writes.size());
-  for (auto& [key, value] : writes) changes.push_back(core::smt::Change{key, std::move(value)});
+  changes.reserve(run.block_writes.size());
+  for (auto& [key, value] : run.block_writes) {
+    core::smt::Change change{key, std::move(value), std::nullopt};
+    // Every key a contract writes was usually read first (a balance, a nonce).
+    if (const auto it = run.base_reads.find(key); it != run.base_reads.end() && it->second) {
+      change.prior_value_hash = run.suite.Hash(*it->second);
+    }
+    changes.push_back(std::move(change));
+  }
   return changes;
 }
 
@@ -258,7 +277,7 @@ core::Result<Outcome> Executor::ExecuteBlock(const StateReader& base, const Bloc
                                              std::span<const core::Transaction> candidates,
                                              std::span<const Hash32> hashes) const {
   BAYLINK_ASSERT(candidates.size() == hashes.size(), "one hash per candidate transaction");
-  Run run{m_suite, m_registry, base, m_chain_id, block, {}, false, {}, 0, std::nullopt};
+  Run run{m_suite, m_registry, base, m_chain_id, block, {}, false, {}, {}, 0, std::nullopt};
   Outcome outcome;
   for (std::size_t i = 0; i < candidates.size(); ++i) {
     const core::Transaction& tx = candidates[i];
@@ -301,14 +320,14 @@ core::Result<Outcome> Executor::ExecuteBlock(const StateReader& base, const Bloc
     outcome.included_hashes.push_back(hash);
     outcome.receipts.push_back(std::move(receipt));
   }
-  outcome.changes = ToChanges(run.block_writes);
+  outcome.changes = ToChanges(run);
   return outcome;
 }
 
 core::Result<Outcome> Executor::ExecuteGenesis(const StateReader& base, const BlockContext& block,
                                                std::string_view contract,
                                                std::string_view method, ByteView args) const {
-  Run run{m_suite, m_registry, base, m_chain_id, block, {}, false, {}, 0, std::nullopt};
+  Run run{m_suite, m_registry, base, m_chain_id, block, {}, false, {}, {}, 0, std::nullopt};
   core::Receipt receipt = ExecuteCall(run, Hash32{}, contract, method, args);
   if (run.local_failure) return *run.local_failure;
   if (receipt.status != core::ReceiptStatus::kSuccess) {
@@ -317,14 +336,14 @@ core::Result<Outcome> Executor::ExecuteGenesis(const StateReader& base, const Bl
                                                   " failed: " + receipt.message);
   }
   Outcome outcome;
-  outcome.changes = ToChanges(run.block_writes);
+  outcome.changes = ToChanges(run);
   return outcome;
 }
 
 core::Result<Bytes> Executor::Call(const StateReader& base, const BlockContext& block,
                                    const core::Address& sender, std::string_view contract,
                                    std::string_view method, ByteView args) const {
-  Run run{m_suite, m_registry, base, m_chain_id, block, sender, true, {}, 0, std::nullopt};
+  Run run{m_suite, m_registry, base, m_chain_id, block, sender, true, {}, {}, 0, std::nullopt};
   Frame top(run, nullptr, std::string(contract), "", 1);
   core::Result<Bytes> out = Frame::RunTop(run, contract, method, args, top);
   if (run.local_failure) return *run.local_failure;

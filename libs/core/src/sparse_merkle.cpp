@@ -107,6 +107,7 @@ struct Item {
   Hash32 key;
   Hash32 leaf_hash;  // unset for deletions
   bool remove = false;
+  std::optional<Hash32> prior_leaf;  // the key's current leaf, when the change told its value
 };
 
 // What a subtree became after the batch. kUntouched: the batch had nothing for it, so it was
@@ -141,6 +142,11 @@ class Updater {
       return IsEmpty(node_hash) ? Sub{} : Sub{Kind::kUntouched, node_hash};
     }
     if (IsEmpty(node_hash)) return Build(depth, batch, nullptr);
+    if (batch.size() == 1 && batch.front().prior_leaf == node_hash) {
+      // The key's own leaf (its hash covers the key), known without reading it: replaced.
+      if (m_replaced != nullptr) m_replaced->push_back(node_hash);
+      return Build(depth, batch, nullptr);
+    }
     BAYLINK_ASSIGN_OR_RETURN(LoadedNode node, LoadNode(m_store, node_hash, depth));
     if (node.is_leaf) {
       // The leaf stands for the only key of this subtree. It joins the rebuild unless the
@@ -157,7 +163,7 @@ class Updater {
         if (m_replaced != nullptr) m_replaced->push_back(node_hash);
         return Build(depth, batch, nullptr);
       }
-      const Item existing{node.key, node_hash, false};
+      const Item existing{node.key, node_hash, false, std::nullopt};
       return Build(depth, batch, &existing);
     }
     const auto [lower, upper] = Split(batch, depth);
@@ -612,6 +618,9 @@ Result<SparseMerkleTree::UpdateResult> SparseMerkleTree::Apply(const Hash32& roo
       Item& item = items[i];
       item.key = change.key;
       item.remove = !change.value.has_value();
+      if (change.prior_value_hash) {
+        item.prior_leaf = LeafHash(m_suite, change.key, *change.prior_value_hash);
+      }
       if (item.remove) continue;
       const Bytes& value = *change.value;
       item.leaf_hash = LeafHash(m_suite, change.key, m_suite.Hash(value));

@@ -418,6 +418,31 @@ TEST_CASE("executor changes come out sorted by key with one change per key") {
   }
 }
 
+TEST_CASE("executor tells each change the hash of the key's value before the block") {
+  Fixture f;
+  f.RunAndApply({f.Tx(0, 0, "asset", "create", contracts::EncodeCreate("HKD")),
+                 f.Tx(0, 1, "asset", "mint", contracts::EncodeMint("HKD", f.accounts[1].address, 50))});
+  // Existing keys (account 0's nonce, account 1's balance, the supply) and new ones (account 1's
+  // nonce, account 2's balance); account 1's balance is written twice in the block.
+  const Outcome outcome = f.Run(
+      {f.Tx(0, 2, "asset", "mint", contracts::EncodeMint("HKD", f.accounts[1].address, 5)),
+       f.Tx(1, 0, "asset", "transfer", contracts::EncodeTransfer("HKD", f.accounts[2].address, 7))});
+  std::size_t told = 0;
+  for (const core::smt::Change& c : outcome.changes) {
+    auto before = f.state.Get(c.key);
+    REQUIRE(before.has_value());
+    if (*before) {
+      REQUIRE(c.prior_value_hash.has_value());
+      CHECK(*c.prior_value_hash == f.suite.Hash(**before));
+      ++told;
+    } else {
+      CHECK_FALSE(c.prior_value_hash.has_value());
+    }
+  }
+  CHECK(told >= 3);
+  CHECK(told < outcome.changes.size());
+}
+
 TEST_CASE("executor gives the same outcome for the same block twice") {
   Fixture f;
   f.RunAndApply(

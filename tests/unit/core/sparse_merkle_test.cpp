@@ -542,6 +542,51 @@ TEST_CASE("sparse tree batch hashes each new inner node once and writes the stor
   CHECK(store.m_writes == 0);
 }
 
+TEST_CASE("sparse tree skips reading a changed key's leaf when told its prior value, and only then") {
+  const MixHashSuite suite;
+  TestRandom rng(Seed());
+  INFO("seed " << Seed());
+  MemoryNodeStore memory;
+  WrappingStore store(memory);
+  SparseMerkleTree tree(suite, store);
+  Model model;
+  std::vector<Change> initial;
+  for (int i = 0; i < 300; ++i) {
+    const Hash32 key = RandomKey(rng);
+    model[key] = RandomValue(rng);
+  }
+  for (const auto& [key, value] : model) initial.push_back(Change{key, value});
+  const Hash32 root = MustUpdate(tree, Hash32{}, initial);
+
+  // One existing key set anew (and one deleted), told, told wrongly, and not told.
+  const Hash32 changed = model.begin()->first;
+  const Hash32 deleted = std::next(model.begin(), 150)->first;
+  Bytes new_value = model[changed];  // differs from the old value (random ones may be equal)
+  new_value.push_back(0x5a);
+  const auto tracked = [&](std::optional<Hash32> changed_prior, std::optional<Hash32> deleted_prior) {
+    store.m_gets = 0;
+    const std::vector<Change> batch{{changed, new_value, changed_prior},
+                                    {deleted, std::nullopt, deleted_prior}};
+    auto result = tree.UpdateTracked(root, batch);
+    REQUIRE(result.has_value());
+    return std::pair(*result, store.m_gets);
+  };
+  const auto [plain, plain_reads] = tracked(std::nullopt, std::nullopt);
+  const auto [told, told_reads] =
+      tracked(suite.Hash(model[changed]), suite.Hash(model[deleted]));
+  const auto [wrong, wrong_reads] = tracked(suite.Hash(new_value), suite.Hash(Bytes{1, 2, 3}));
+  // Told, the two old leaves are not read; the tree, its stale nodes and writes are the same.
+  CHECK(told_reads + 2 == plain_reads);
+  CHECK(wrong_reads == plain_reads);
+  for (const auto* result : {&told, &wrong}) {
+    CHECK(result->root == plain.root);
+    CHECK(result->stale == plain.stale);
+    CHECK(result->written == plain.written);
+  }
+  CHECK(std::find(told.stale.begin(), told.stale.end(),
+                  LeafHash(suite, changed, suite.Hash(model[changed]))) != told.stale.end());
+}
+
 // ---- errors -----------------------------------------------------------------------------------
 
 TEST_CASE("sparse tree update rejects duplicate keys, oversized values and unknown roots") {

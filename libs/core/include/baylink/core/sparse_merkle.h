@@ -100,9 +100,14 @@ std::optional<std::pair<Hash32, Hash32>> InnerChildren(ByteView record);
 
 // A change in a batch: set `key` to `value`, or delete it when value is nullopt.
 // An empty value is a value (present, zero bytes), distinct from deletion.
+// `prior_value_hash`: optionally, the hash of the key's value under the root being updated,
+// when the caller knows it (an executor read it); the update then recognises the key's old
+// leaf by its hash instead of reading it from the store. It is only compared with the hash
+// in the tree, so a stale or wrong one costs the read it would have saved, nothing else.
 struct Change {
   Hash32 key;
   std::optional<Bytes> value;
+  std::optional<Hash32> prior_value_hash = std::nullopt;
 };
 
 struct Proof {
