@@ -420,13 +420,15 @@ TEST_CASE("executor changes come out sorted by key with one change per key") {
 
 TEST_CASE("executor tells each change the hash of the key's value before the block") {
   Fixture f;
+  const core::Address& one = f.accounts[1].address;
+  const core::Address& two = f.accounts[2].address;
   f.RunAndApply({f.Tx(0, 0, "asset", "create", contracts::EncodeCreate("HKD")),
-                 f.Tx(0, 1, "asset", "mint", contracts::EncodeMint("HKD", f.accounts[1].address, 50))});
+                 f.Tx(0, 1, "asset", "mint", contracts::EncodeMint("HKD", one, 50))});
   // Existing keys (account 0's nonce, account 1's balance, the supply) and new ones (account 1's
   // nonce, account 2's balance); account 1's balance is written twice in the block.
-  const Outcome outcome = f.Run(
-      {f.Tx(0, 2, "asset", "mint", contracts::EncodeMint("HKD", f.accounts[1].address, 5)),
-       f.Tx(1, 0, "asset", "transfer", contracts::EncodeTransfer("HKD", f.accounts[2].address, 7))});
+  const Outcome outcome =
+      f.Run({f.Tx(0, 2, "asset", "mint", contracts::EncodeMint("HKD", one, 5)),
+             f.Tx(1, 0, "asset", "transfer", contracts::EncodeTransfer("HKD", two, 7))});
   std::size_t told = 0;
   for (const core::smt::Change& c : outcome.changes) {
     auto before = f.state.Get(c.key);

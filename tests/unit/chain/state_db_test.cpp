@@ -314,38 +314,41 @@ TEST_CASE("state db caches exactly the inner nodes down to depth 16 as keys come
   INFO("seed " << seed << " (replay with --seed=" << seed << ")");
   TestRandom rng(seed);
   const core::CryptoSuite& suite = Suite(core::SuiteId::kEcdsa);
-  auto store = storage::MakeMemoryKvStore();
-  StateDb db(suite, *store);
-  // 60,000 keys reach below depth 16 (about log2 of the count), so the bound shows.
-  std::set<Hash32> present;
-  std::vector<Change> changes;
-  for (std::size_t i = 0; i < 60000; ++i) {
-    changes.push_back(Change{KeyOf(suite, i), Value("v")});
-    present.insert(KeyOf(suite, i));
-  }
-  Hash32 root = Commit(db, *store, Hash32{}, 0, changes, 1000);
-  const std::size_t upper = UpperInnerNodes({present.begin(), present.end()}, 16);
-  CHECK(upper < UpperInnerNodes({present.begin(), present.end()}, 255));  // some are deeper
-  CHECK(db.tree_cache_size() == upper);
-  // Blocks that add, change and delete keys: the stale nodes leave, the new ones come in.
-  for (std::uint64_t height = 1; height <= 3; ++height) {
-    changes.clear();
-    for (std::size_t n = 0; n < 2000; ++n) {
-      const std::size_t i = static_cast<std::size_t>(rng.Below(80000));
-      const Hash32 key = KeyOf(suite, i);
-      if (std::any_of(changes.begin(), changes.end(), [&](const Change& c) { return c.key == key; })) {
-        continue;
-      }
-      if (rng.Below(4) == 0) {
-        changes.push_back(Change{key, std::nullopt});
-        present.erase(key);
-      } else {
-        changes.push_back(Change{key, Value("h" + std::to_string(height))});
-        present.insert(key);
-      }
+  // Two update threads write the tree's halves in another order (the node runs with two).
+  for (const unsigned threads : {1u, 2u}) {
+    CAPTURE(threads);
+    auto store = storage::MakeMemoryKvStore();
+    StateDb db(suite, *store, threads);
+    // 60,000 keys reach below depth 16 (about log2 of the count), so the bound shows.
+    std::set<Hash32> present;
+    std::vector<Change> changes;
+    for (std::size_t i = 0; i < 60000; ++i) {
+      changes.push_back(Change{KeyOf(suite, i), Value("v")});
+      present.insert(KeyOf(suite, i));
     }
-    root = Commit(db, *store, root, height, changes, 1000);
-    CHECK(db.tree_cache_size() == UpperInnerNodes({present.begin(), present.end()}, 16));
+    Hash32 root = Commit(db, *store, Hash32{}, 0, changes, 1000);
+    const std::size_t upper = UpperInnerNodes({present.begin(), present.end()}, 16);
+    CHECK(upper < UpperInnerNodes({present.begin(), present.end()}, 255));  // some are deeper
+    CHECK(db.tree_cache_size() == upper);
+    // Blocks that add, change and delete keys: the stale nodes leave, the new ones come in.
+    for (std::uint64_t height = 1; height <= 3; ++height) {
+      changes.clear();
+      for (std::size_t n = 0; n < 2000; ++n) {
+        const std::size_t i = static_cast<std::size_t>(rng.Below(80000));
+        const Hash32 key = KeyOf(suite, i);
+        const auto same = [&](const Change& c) { return c.key == key; };
+        if (std::any_of(changes.begin(), changes.end(), same)) continue;
+        if (rng.Below(4) == 0) {
+          changes.push_back(Change{key, std::nullopt});
+          present.erase(key);
+        } else {
+          changes.push_back(Change{key, Value("h" + std::to_string(height))});
+          present.insert(key);
+        }
+      }
+      root = Commit(db, *store, root, height, changes, 1000);
+      CHECK(db.tree_cache_size() == UpperInnerNodes({present.begin(), present.end()}, 16));
+    }
   }
 }
 

@@ -542,7 +542,7 @@ TEST_CASE("sparse tree batch hashes each new inner node once and writes the stor
   CHECK(store.m_writes == 0);
 }
 
-TEST_CASE("sparse tree skips reading a changed key's leaf when told its prior value, and only then") {
+TEST_CASE("sparse tree skips reading a changed key's leaf when told its prior value, only then") {
   const MixHashSuite suite;
   TestRandom rng(Seed());
   INFO("seed " << Seed());
@@ -563,7 +563,8 @@ TEST_CASE("sparse tree skips reading a changed key's leaf when told its prior va
   const Hash32 deleted = std::next(model.begin(), 150)->first;
   Bytes new_value = model[changed];  // differs from the old value (random ones may be equal)
   new_value.push_back(0x5a);
-  const auto tracked = [&](std::optional<Hash32> changed_prior, std::optional<Hash32> deleted_prior) {
+  using Prior = std::optional<Hash32>;
+  const auto tracked = [&](Prior changed_prior, Prior deleted_prior) {
     store.m_gets = 0;
     const std::vector<Change> batch{{changed, new_value, changed_prior},
                                     {deleted, std::nullopt, deleted_prior}};
