@@ -77,7 +77,7 @@ class Chain {
   // Transactions in the blocks this object committed since it was opened (for a node to
   // tell a burst of work from heartbeat blocks).
   std::uint64_t transactions_committed() const { return m_transactions_committed.load(); }
-  // Frees the state's node caches (StateDb::ReleaseMemory), for a node that has gone idle.
+  // Frees the state's tree cache (StateDb::ReleaseMemory), for a node that has gone idle.
   void ReleaseMemory() { m_state.ReleaseMemory(); }
   // The oldest height whose state proofs are still served.
   std::uint64_t oldest_state_height() const;

@@ -164,7 +164,9 @@ class SparseMerkleTree {
   // the resulting key/value set, never on the order or batching of the changes.
   // Cost: the batch is sorted and each touched node is read, and each new inner node
   // hashed, once per batch; all new nodes go to the store in one Write (none if nothing
-  // changed). On any error nothing is written.
+  // changed): the new leaves first, then the new inner nodes, each after its new children,
+  // the new nodes of one subtree together (a store may rely on this order to tell the
+  // nodes' depths; StateDb's tree cache does). On any error nothing is written.
   // Errors: kDuplicate (a key twice in one batch), kOversized (value over kMaxValueBytes),
   // kNotFound (root or a node under it missing from the store), kStorage (a malformed node
   // record), store failures. Not to be run concurrently with another Update on the same store.
