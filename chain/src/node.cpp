@@ -420,34 +420,50 @@ void Node::ProduceLoop() {
 
 void Node::HousekeepLoop() {
   const auto period = std::chrono::milliseconds(m_context->config.idle_check_ms);
-  // Fewer transactions than this since the last look only trim the heap: flushing the store
-  // after every trickle would leave a small table file each time.
+  // Fewer transactions than this since the last release only trim the heap: flushing the
+  // store after every trickle would leave a small table file each time.
   constexpr std::uint64_t kFlushAfterTransactions = 1000;
   Context& c = *m_context;
   std::uint64_t seen = c.chain->transactions_committed();
+  std::uint64_t unreleased = 0;  // transactions committed since the last release
   bool trim_again = false;
   std::unique_lock lock(m_mutex);
   while (!m_wake.wait_for(lock, period, [this] { return m_stop; })) {
-    if (c.chain->mempool().size() != 0) continue;  // not idle
     const std::uint64_t committed = c.chain->transactions_committed();
     const std::uint64_t since = committed - seen;
     seen = committed;
-    if (since == 0 && !trim_again) continue;
-    // Once more on the next idle look: the last block's state-tree nodes stay cached until
-    // the next (heartbeat) block replaces them.
-    trim_again = since != 0;
+    unreleased += since;
+    // Idle: a whole period without a committed transaction, and nothing pending. Releasing
+    // stalls the node for a moment (the flush, and the trim holds the allocator), so a node
+    // serving a trickle of transactions, whose mempool is often empty, is left alone.
+    if (since != 0 || c.chain->mempool().size() != 0) {
+      trim_again = false;
+      continue;
+    }
+    if (unreleased == 0 && !trim_again) continue;
     lock.unlock();
-    if (since != 0) c.chain->ReleaseMemory();
-    if (since >= kFlushAfterTransactions) {
-      const core::Status flushed = c.store->ReleaseMemory();
+    if (unreleased == 0) {
+      // Once more, a period later: what the store freed after its flush.
       ReturnFreedMemory();
-      c.log("node: idle after " + std::to_string(since) + " transactions; " +
-            (flushed ? std::string("store buffers flushed")
-                     : "store buffers not flushed (" + flushed.error().Message() + ")") +
-            ", state caches dropped, freed memory returned; resident " +
-            std::to_string(ResidentKiB() / 1024) + " MiB");
+      trim_again = false;
     } else {
-      ReturnFreedMemory();
+      c.chain->ReleaseMemory();
+      if (unreleased >= kFlushAfterTransactions) {
+        const core::Status flushed = c.store->ReleaseMemory();
+        ReturnFreedMemory();
+        c.log("node: idle after " + std::to_string(unreleased) + " transactions; " +
+              (flushed ? std::string("store buffers flushed")
+                       : "store buffers not flushed (" + flushed.error().Message() + ")") +
+              ", state caches dropped, freed memory returned; resident " +
+              std::to_string(ResidentKiB() / 1024) + " MiB");
+      } else {
+        ReturnFreedMemory();
+        c.log("node: idle after " + std::to_string(unreleased) +
+              " transactions; state caches dropped, freed memory returned; resident " +
+              std::to_string(ResidentKiB() / 1024) + " MiB");
+      }
+      unreleased = 0;
+      trim_again = true;
     }
     lock.lock();
   }

@@ -90,11 +90,13 @@ class Node {
  public:
   // Opens the store and chain, binds RPC and the event stream, and in dev mode starts
   // producing blocks every block_interval_ms (when idle, every heartbeat_ms).
-  // Memory: a busy node's heap grows with its mempool and request buffers. Every
-  // idle_check_ms (default 10 s), when the mempool is empty and transactions were committed
-  // since the last look, the freed heap is handed back to the operating system (and, after
-  // 1,000 transactions or more, the store's write buffers are flushed first), so an idle
-  // node does not keep the high-water mark of its last burst.
+  // Memory: a busy node's heap grows with its mempool, request buffers and state caches.
+  // Every idle_check_ms (default 10 s) it looks: once a whole period has passed with no
+  // transaction committed and none pending, after some were, it drops the state's caches
+  // and hands the freed heap back to the operating system (after 1,000 transactions or more,
+  // flushing the store's write buffers first), so an idle node does not keep the high-water
+  // mark of its last burst. A node serving a steady trickle is left alone: the release
+  // stalls block production for tens of milliseconds.
   // Errors: those of the store, Chain::Open, the key file, binding (kIo naming the address),
   // kInvalidArgument when dev mode's key is not the only signer needed (its power must be
   // more than 2/3 of the genesis set's).
