@@ -18,8 +18,9 @@
 //     default the one built with this program) on it, lets it idle and reports that
 //     process's CPU share and resident memory. --dir PATH keeps the built chain there and
 //     reuses it on the next run (building 1M accounts takes minutes). --load N first sends N
-//     transfers (to fresh addresses, from new senders) to that node and waits for them to
-//     commit, so what is measured is a node that was just busy.
+//     transfers (to fresh addresses, from new senders) to that node, waits for them to
+//     commit and for the node to log that it went idle, so what is measured is a node that
+//     was just busy.
 //   node_load network --suite sm|ecdsa [--txs N] [--senders N] [--batch N] [--samples N]
 //     Runs four validators (PBFT over ZeroMQ on loopback, each with its own RocksDB, RPC and
 //     threads) in this process. Throughput: pre-signed transfers are sent in JSON-RPC batches
@@ -507,10 +508,34 @@ int Idle(const Options& o) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   if (o.load > 0) {
+    // The node says when it goes idle (a whole quiet idle_check_ms after the last commit):
+    // the idle figures start there, not while it is still winding down from the load.
+    const auto releases = [&log] {
+      std::ifstream in(log);
+      const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      std::size_t n = 0;
+      for (std::size_t at = text.find("node: idle after"); at != std::string::npos;
+           at = text.find("node: idle after", at + 1)) {
+        ++n;
+      }
+      return n;
+    };
+    const std::size_t released_before = releases();
     LoadSpawned(suite, rpc_port, o);
     std::fprintf(stderr, "after the load: rss %.1f MiB (peak %.1f MiB)\n",
                  static_cast<double>(StatusKiB(pid, "VmRSS")) / 1024,
                  static_cast<double>(StatusKiB(pid, "VmHWM")) / 1024);
+    const auto loaded = Clock::now();
+    const double cpu_loaded = CpuSecondsOf(pid);
+    while (releases() == released_before) {
+      Require(Clock::now() - loaded < std::chrono::minutes(2),
+              "the node did not report going idle within 2 minutes of the load");
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
+    const double wind_down = Seconds(Clock::now() - loaded);
+    std::fprintf(stderr, "went idle %.1f s after the load (cpu %.2f%% of one core meanwhile); rss %.1f MiB\n",
+                 wind_down, (CpuSecondsOf(pid) - cpu_loaded) / wind_down * 100,
+                 static_cast<double>(StatusKiB(pid, "VmRSS")) / 1024);
   }
   std::this_thread::sleep_for(std::chrono::seconds(2));
   const double cpu0 = CpuSecondsOf(pid);

@@ -426,7 +426,10 @@ void Node::HousekeepLoop() {
   Context& c = *m_context;
   std::uint64_t seen = c.chain->transactions_committed();
   std::uint64_t unreleased = 0;  // transactions committed since the last release
-  bool trim_again = false;
+  // Quiet looks after a release that trim the heap again: RocksDB frees a flushed memtable
+  // only when nothing refers to it any more (after a later write, such as a heartbeat block).
+  constexpr int kTrimsAfterRelease = 3;
+  int trims_left = 0;
   std::unique_lock lock(m_mutex);
   while (!m_wake.wait_for(lock, period, [this] { return m_stop; })) {
     const std::uint64_t committed = c.chain->transactions_committed();
@@ -437,15 +440,14 @@ void Node::HousekeepLoop() {
     // stalls the node for a moment (the flush, and the trim holds the allocator), so a node
     // serving a trickle of transactions, whose mempool is often empty, is left alone.
     if (since != 0 || c.chain->mempool().size() != 0) {
-      trim_again = false;
+      trims_left = 0;
       continue;
     }
-    if (unreleased == 0 && !trim_again) continue;
+    if (unreleased == 0 && trims_left == 0) continue;
     lock.unlock();
     if (unreleased == 0) {
-      // Once more, a period later: what the store freed after its flush.
       ReturnFreedMemory();
-      trim_again = false;
+      --trims_left;
     } else {
       c.chain->ReleaseMemory();
       if (unreleased >= kFlushAfterTransactions) {
@@ -463,7 +465,7 @@ void Node::HousekeepLoop() {
               std::to_string(ResidentKiB() / 1024) + " MiB");
       }
       unreleased = 0;
-      trim_again = true;
+      trims_left = kTrimsAfterRelease;
     }
     lock.lock();
   }
