@@ -2,7 +2,7 @@
 #include "baylink/chain/tree_cache.h"
 
 #include <cstdint>
-#include <cstring>
+#include <functional>
 
 #include "baylink/core/result.h"
 
@@ -11,11 +11,6 @@ namespace {
 
 constexpr std::size_t kFirstSlots = 1024;
 
-bool IsZero(const core::Hash32& h) {
-  std::uint64_t w[4];
-  std::memcpy(w, h.data(), sizeof(w));
-  return (w[0] | w[1] | w[2] | w[3]) == 0;
-}
 
 }  // namespace
 
@@ -25,9 +20,7 @@ TreeCache::TreeCache(std::size_t max_slots) : m_max_slots(max_slots) {
 }
 
 std::size_t TreeCache::Home(const core::Hash32& hash) const {
-  std::uint64_t v = 0;
-  std::memcpy(&v, hash.data(), sizeof v);  // a hash's bytes are already uniform
-  return static_cast<std::size_t>(v) & (m_slots.size() - 1);
+  return std::hash<core::Hash32>{}(hash) & (m_slots.size() - 1);
 }
 
 std::optional<std::pair<core::Hash32, core::Hash32>> TreeCache::Find(
@@ -37,7 +30,7 @@ std::optional<std::pair<core::Hash32, core::Hash32>> TreeCache::Find(
   // Terminates: the table is never more than 3/4 full.
   for (std::size_t i = Home(hash);; i = (i + 1) & mask) {
     const Slot& slot = m_slots[i];
-    if (IsZero(slot.hash)) return std::nullopt;
+    if (slot.hash.IsZero()) return std::nullopt;
     if (slot.hash == hash) return std::pair(slot.left, slot.right);
   }
 }
@@ -47,23 +40,23 @@ void TreeCache::Grow() {
   m_slots.assign(old.empty() ? kFirstSlots : old.size() * 2, Slot{});
   const std::size_t mask = m_slots.size() - 1;
   for (const Slot& slot : old) {
-    if (IsZero(slot.hash)) continue;
+    if (slot.hash.IsZero()) continue;
     std::size_t i = Home(slot.hash);
-    while (!IsZero(m_slots[i].hash)) i = (i + 1) & mask;
+    while (!m_slots[i].hash.IsZero()) i = (i + 1) & mask;
     m_slots[i] = slot;
   }
 }
 
 bool TreeCache::Insert(const core::Hash32& hash, const core::Hash32& left,
                        const core::Hash32& right) {
-  BAYLINK_ASSERT(!IsZero(hash), "the empty subtree is not a cached node");
+  BAYLINK_ASSERT(!hash.IsZero(), "the empty subtree is not a cached node");
   if ((m_size + 1) * 4 > m_slots.size() * 3) {
     if (m_slots.size() >= m_max_slots) return false;
     Grow();
   }
   const std::size_t mask = m_slots.size() - 1;
   std::size_t i = Home(hash);
-  while (!IsZero(m_slots[i].hash)) {
+  while (!m_slots[i].hash.IsZero()) {
     if (m_slots[i].hash == hash) return true;  // content-addressed: the same children
     i = (i + 1) & mask;
   }
@@ -77,13 +70,13 @@ void TreeCache::Erase(const core::Hash32& hash) {
   const std::size_t mask = m_slots.size() - 1;
   std::size_t hole = Home(hash);
   while (true) {
-    if (IsZero(m_slots[hole].hash)) return;  // not cached
+    if (m_slots[hole].hash.IsZero()) return;  // not cached
     if (m_slots[hole].hash == hash) break;
     hole = (hole + 1) & mask;
   }
   // Backward shift: move up each later entry of the run whose home is not between the hole
   // and its own slot, so every entry stays reachable from its home without tombstones.
-  for (std::size_t j = (hole + 1) & mask; !IsZero(m_slots[j].hash); j = (j + 1) & mask) {
+  for (std::size_t j = (hole + 1) & mask; !m_slots[j].hash.IsZero(); j = (j + 1) & mask) {
     const std::size_t home = Home(m_slots[j].hash);
     const bool stays = hole <= j ? (hole < home && home <= j) : (hole < home || home <= j);
     if (!stays) {

@@ -27,12 +27,8 @@ void SetBit(std::uint8_t* bytes, std::size_t i) {
   bytes[i / 8] = static_cast<std::uint8_t>(bytes[i / 8] | (0x80u >> (i % 8)));
 }
 
-// The empty subtree's hash (all zero). Word-wise: it runs for every sibling of every proof.
-bool IsEmpty(const Hash32& h) {
-  std::uint64_t w[4];
-  std::memcpy(w, h.data(), sizeof(w));
-  return (w[0] | w[1] | w[2] | w[3]) == 0;
-}
+// The empty subtree's hash (all zero).
+bool IsEmpty(const Hash32& h) { return h.IsZero(); }
 
 // Number of leading bits `a` and `b` share (256 when equal).
 std::size_t SharedPrefixBits(const Hash32& a, const Hash32& b) {

@@ -46,8 +46,22 @@ struct FixedBytes {
   const std::uint8_t* data() const { return bytes.data(); }
   static constexpr std::size_t size() { return N; }
   ByteView view() const { return ByteView(bytes.data(), N); }
+  // Word by word, without branches: it runs for every slot probe and proof sibling of the
+  // state tree.
   bool IsZero() const {
-    return std::all_of(bytes.begin(), bytes.end(), [](std::uint8_t b) { return b == 0; });
+    if constexpr (N % 8 == 0) {
+      std::uint64_t any = 0;
+      for (std::size_t i = 0; i < N; i += 8) {
+        std::uint64_t word = 0;
+        std::memcpy(&word, bytes.data() + i, sizeof word);
+        any |= word;
+      }
+      return any == 0;
+    } else {
+      std::uint8_t any = 0;
+      for (const std::uint8_t b : bytes) any = static_cast<std::uint8_t>(any | b);
+      return any == 0;
+    }
   }
   std::string ToHex() const { return core::ToHex(view()); }
 
