@@ -3,9 +3,10 @@
 // The node's load generator and commit benchmark (issue 3 targets).
 //
 //   node_load throughput --suite sm|ecdsa [--txs N] [--senders N] [--batch N] [--clients N]
+//                        [--interval MS]
 //     Runs a --dev node in this process (its real RPC server and block producer), sends
 //     pre-signed asset transfers in JSON-RPC batches from `clients` client threads (one
-//     connection each, default 2), and reports
+//     connection each, default 2) to a node with a block interval of MS (default 250), and reports
 //     transfers committed per second. The bound, measured in the same run, is the
 //     signature-verification rate of the same transactions on the node's two RPC threads
 //     (one verification per transaction per node). Prints the ratio.
@@ -78,6 +79,7 @@ struct Options {
   int seconds = 20;
   std::size_t samples = 50;
   std::size_t clients = 2;  // throughput: concurrent client connections
+  std::uint64_t interval_ms = 250;  // throughput: the dev node's block interval
   std::size_t load = 0;     // idle: transfers sent to the node before it idles
   std::string node_program = BAYLINK_NODE_PATH;
   std::filesystem::path dir;  // idle: keep (and reuse) the built chain here
@@ -300,7 +302,7 @@ double CpuSecondsOf(pid_t pid) {
 int Throughput(const Options& o) {
   const core::CryptoSuite& suite = Suite(o.suite);
   BenchRandom rng(1);
-  ChainDir dir(suite, o.suite, 250, rng);
+  ChainDir dir(suite, o.suite, o.interval_ms, rng);
   std::vector<Sender> senders = MakeSenders(suite, o.senders, rng);
   const auto setup = SetupTxs(suite, senders);
   const auto transfers = Transfers(suite, senders, o.txs, rng);
@@ -760,7 +762,7 @@ int main(int argc, char** argv) {
   Options o;
   if (argc < 2) {
     std::fprintf(stderr, "usage: node_load throughput|commit|idle|network [--suite sm|ecdsa] [--txs N] "
-                         "[--senders N] [--batch N] [--clients N] [--accounts N] [--seconds N] [--samples N] [--node PATH] [--dir PATH] [--load N]\n");
+                         "[--senders N] [--batch N] [--clients N] [--interval MS] [--accounts N] [--seconds N] [--samples N] [--node PATH] [--dir PATH] [--load N]\n");
     return 2;
   }
   o.mode = argv[1];
@@ -779,6 +781,8 @@ int main(int argc, char** argv) {
       o.accounts = std::stoul(value);
     } else if (name == "--load") {
       o.load = std::stoul(value);
+    } else if (name == "--interval") {
+      o.interval_ms = std::stoull(value);
     } else if (name == "--clients") {
       o.clients = std::stoul(value);
     } else if (name == "--samples") {

@@ -65,6 +65,15 @@ long ResidentKiB() {
   return kib;
 }
 
+// ", of which the store: ..." for the idle log line (nothing for a store that cannot tell).
+std::string StoreMemory(const storage::KvStore& store) {
+  const storage::KvStore::MemoryUsage usage = store.memory_usage();
+  const auto mib = [](std::uint64_t bytes) { return std::to_string((bytes + (1u << 19)) >> 20); };
+  if (usage.write_buffers == 0 && usage.read_cache == 0 && usage.table_readers == 0) return "";
+  return " (store: write buffers " + mib(usage.write_buffers) + " MiB, read cache " +
+         mib(usage.read_cache) + " MiB, table readers " + mib(usage.table_readers) + " MiB)";
+}
+
 std::uint64_t NowMs() {
   return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
                                         std::chrono::system_clock::now().time_since_epoch())
@@ -457,12 +466,12 @@ void Node::HousekeepLoop() {
               (flushed ? std::string("store buffers flushed")
                        : "store buffers not flushed (" + flushed.error().Message() + ")") +
               ", state caches dropped, freed memory returned; resident " +
-              std::to_string(ResidentKiB() / 1024) + " MiB");
+              std::to_string(ResidentKiB() / 1024) + " MiB" + StoreMemory(*c.store));
       } else {
         ReturnFreedMemory();
         c.log("node: idle after " + std::to_string(unreleased) +
               " transactions; state caches dropped, freed memory returned; resident " +
-              std::to_string(ResidentKiB() / 1024) + " MiB");
+              std::to_string(ResidentKiB() / 1024) + " MiB" + StoreMemory(*c.store));
       }
       unreleased = 0;
       trims_left = kTrimsAfterRelease;

@@ -110,7 +110,8 @@ std::uint64_t KeyHead(const Bytes& key) {
 // class needs no lock of its own.
 class RocksDbStore final : public KvStore {
  public:
-  explicit RocksDbStore(std::unique_ptr<rocksdb::DB> db) : m_db(std::move(db)) {}
+  RocksDbStore(std::unique_ptr<rocksdb::DB> db, std::shared_ptr<rocksdb::Cache> block_cache)
+      : m_db(std::move(db)), m_block_cache(std::move(block_cache)) {}
   ~RocksDbStore() override {
     BAYLINK_ASSERT(m_live_snapshots.load() == 0, "KvStore destroyed while a Snapshot is live");
     // Close reports errors of the final flush; the WAL already holds every acknowledged
@@ -172,11 +173,28 @@ class RocksDbStore final : public KvStore {
     options.wait = true;
     const rocksdb::Status status = m_db->Flush(options);
     if (!status.ok()) return FromStatus(status, "RocksDB memtable flush failed");
+    // Cached blocks are spread over the heap a busy node grew; each keeps its pages resident
+    // after the heap is trimmed. Dropping them (the pinned top-level index and filter blocks
+    // stay) lets those pages go; an idle node reads the few blocks it needs again.
+    m_block_cache->EraseUnRefEntries();
     return core::Ok();
+  }
+
+  MemoryUsage memory_usage() const override {
+    const auto property = [this](const std::string& name) {
+      std::uint64_t value = 0;
+      return m_db->GetIntProperty(name, &value) ? value : 0;
+    };
+    MemoryUsage usage;
+    usage.write_buffers = property(rocksdb::DB::Properties::kSizeAllMemTables);
+    usage.read_cache = property(rocksdb::DB::Properties::kBlockCacheUsage);
+    usage.table_readers = property(rocksdb::DB::Properties::kEstimateTableReadersMem);
+    return usage;
   }
 
  private:
   const std::unique_ptr<rocksdb::DB> m_db;
+  const std::shared_ptr<rocksdb::Cache> m_block_cache;
   mutable std::atomic<int> m_live_snapshots{0};
 };
 
@@ -222,7 +240,9 @@ core::Result<std::unique_ptr<KvStore>> OpenRocksDb(const std::filesystem::path& 
   rocksdb::DB* raw = nullptr;
   const rocksdb::Status status = rocksdb::DB::Open(rocks_options, path.string(), &raw);
   std::unique_ptr<rocksdb::DB> db(raw);
-  if (status.ok()) return std::unique_ptr<KvStore>(std::make_unique<RocksDbStore>(std::move(db)));
+  if (status.ok()) {
+    return std::unique_ptr<KvStore>(std::make_unique<RocksDbStore>(std::move(db), table.block_cache));
+  }
 
   const std::string where = "cannot open the RocksDB database at " + path.string();
   const std::string message = status.ToString();

@@ -55,9 +55,17 @@ TEST_CASE("releasing a RocksDB store's memory moves its writes into a table file
     REQUIRE((*store)->Write(batch));
     REQUIRE((*store)->Delete(S("k7")));
     CHECK(table_files() == 0);  // still in the memtable
+    const auto buffered = (*store)->memory_usage().write_buffers;
+    CHECK(buffered > 1000 * 8);  // at least the keys and values written
     REQUIRE((*store)->ReleaseMemory());
     CHECK(table_files() == 1);
+    CHECK((*store)->memory_usage().write_buffers < buffered);
+    const auto cached = (*store)->memory_usage().read_cache;  // the new file's index, perhaps
     CHECK((*store)->Get(S("k999")).value() == S("v999"));
+    const auto after_read = (*store)->memory_usage().read_cache;
+    CHECK(after_read > cached);  // the data block read is now cached
+    REQUIRE((*store)->ReleaseMemory());
+    CHECK((*store)->memory_usage().read_cache < after_read);  // and dropped again
     CHECK((*store)->Get(S("k7")).value() == std::nullopt);
     REQUIRE((*store)->ReleaseMemory());  // nothing buffered: still fine
   }

@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -99,11 +100,21 @@ class KvStore {
   // A snapshot of the current state. Errors: kStorage / kIo.
   virtual core::Result<std::unique_ptr<Snapshot>> GetSnapshot() const = 0;
 
-  // Moves recent writes from the store's memory buffers to its files and frees the buffers,
-  // for an owner that has gone idle to give memory back. Nothing becomes more or less
+  // Moves recent writes from the store's memory buffers to its files and frees the buffers
+  // and the cached reads, for an owner that has gone idle to give memory back. Nothing becomes more or less
   // durable (every acknowledged write already is); it costs a file write, so call it after
   // a burst, not on a timer. Stores without such buffers do nothing. Errors: kStorage / kIo.
   virtual core::Status ReleaseMemory() { return core::Ok(); }
+
+  // What the store holds in memory, in bytes, as far as it can tell (for logs and
+  // benchmarks; an estimate, not an accounting of every allocation).
+  struct MemoryUsage {
+    std::uint64_t write_buffers = 0;  // memtables, including flushed ones still referenced
+    std::uint64_t read_cache = 0;     // cached file blocks (data, index and filter)
+    std::uint64_t table_readers = 0;  // index and filter memory held outside that cache
+  };
+  // Stores that keep everything in memory report nothing here.
+  virtual MemoryUsage memory_usage() const { return {}; }
 
   // Sets `key` to `value` (a one-operation Write). Errors: as Write.
   core::Status Put(ByteView key, ByteView value, WriteOptions options = {});
