@@ -380,7 +380,9 @@ core::Result<std::unique_ptr<Node>> Node::Start(const NodeConfig& config, LogSin
                     ? ", consensus on " + context->consensus->listen_endpoint() + " with " +
                           std::to_string(config.consensus->peers.size()) + " peers" +
                           (context->validator ? " as a validator" : " as a follower")
-                    : std::string()));
+                    : std::string()) +
+               "; resident " + std::to_string(ResidentKiB() / 1024) + " MiB" +
+               StoreMemory(*context->store));
   std::unique_ptr<Node> node(new Node(std::move(context)));
   if (config.dev) node->m_producer = std::thread([n = node.get()] { n->ProduceLoop(); });
   node->m_housekeeper = std::thread([n = node.get()] { n->HousekeepLoop(); });
