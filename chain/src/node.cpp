@@ -65,7 +65,8 @@ long ResidentKiB() {
   return kib;
 }
 
-// ", of which the store: ..." for the idle log line (nothing for a store that cannot tell).
+// " (store: write buffers A MiB, ...)" for the log lines (nothing for a store that cannot
+// tell).
 std::string StoreMemory(const storage::KvStore& store) {
   const storage::KvStore::MemoryUsage usage = store.memory_usage();
   const auto mib = [](std::uint64_t bytes) { return std::to_string((bytes + (1u << 19)) >> 20); };

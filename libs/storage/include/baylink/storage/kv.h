@@ -101,9 +101,10 @@ class KvStore {
   virtual core::Result<std::unique_ptr<Snapshot>> GetSnapshot() const = 0;
 
   // Moves recent writes from the store's memory buffers to its files and frees the buffers
-  // and the cached reads, for an owner that has gone idle to give memory back. Nothing becomes more or less
-  // durable (every acknowledged write already is); it costs a file write, so call it after
-  // a burst, not on a timer. Stores without such buffers do nothing. Errors: kStorage / kIo.
+  // and the cached reads, for an owner that has gone idle to give memory back. Nothing
+  // becomes more or less durable (every acknowledged write already is); it costs a file
+  // write, and later reads go to the files until the cache refills, so call it after a
+  // burst, not on a timer. Stores without such buffers do nothing. Errors: kStorage / kIo.
   virtual core::Status ReleaseMemory() { return core::Ok(); }
 
   // What the store holds in memory, in bytes, as far as it can tell (for logs and
