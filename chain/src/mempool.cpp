@@ -125,6 +125,7 @@ core::Status Mempool::Insert(CheckedTx checked, std::uint64_t next_height,
     m_arrivals.emplace(m_next_arrival++, checked.sender);
   }
   sender_it->second.by_nonce.emplace(tx.nonce, checked.hash);
+  m_by_expiry.emplace(tx.expiry_height, checked.hash);
   m_bytes += checked.size;
   m_entries.emplace(checked.hash, Entry{std::move(checked.tx), checked.sender, checked.size});
   return core::Ok();
@@ -133,13 +134,42 @@ core::Status Mempool::Insert(CheckedTx checked, std::uint64_t next_height,
 core::Result<Mempool::Selection> Mempool::Select(std::size_t max_txs, std::size_t max_bytes,
                                                  std::uint64_t height,
                                                  const NonceLookup& next_nonce) const {
+  // The senders that can fill the block, in arrival order: their pending counts reach max_txs.
+  struct Looked {
+    std::uint64_t arrival;
+    core::Address address;
+    std::uint64_t nonce = 0;
+  };
+  std::vector<Looked> looked;
+  {
+    std::lock_guard lock(m_mutex);
+    std::size_t pending = 0;
+    for (const auto& [arrival, address] : m_arrivals) {
+      if (pending >= max_txs) break;
+      looked.push_back(Looked{arrival, address});
+      pending += m_senders.at(address).by_nonce.size();
+    }
+  }
+  for (Looked& l : looked) {
+    BAYLINK_ASSIGN_OR_RETURN(l.nonce, next_nonce(l.address));
+  }
+
   Selection out;
   std::size_t bytes = 0;
   std::lock_guard lock(m_mutex);
+  auto next_looked = looked.begin();
   for (const auto& [arrival, address] : m_arrivals) {
     if (out.txs.size() >= max_txs) break;
+    // Senders that left since the look are passed over; one that arrived since is looked up
+    // here (arrival numbers only grow, so it is not in `looked`).
+    while (next_looked != looked.end() && next_looked->arrival < arrival) ++next_looked;
+    std::uint64_t nonce = 0;
+    if (next_looked != looked.end() && next_looked->arrival == arrival) {
+      nonce = next_looked->nonce;
+    } else {
+      BAYLINK_ASSIGN_OR_RETURN(nonce, next_nonce(address));
+    }
     const Sender& sender = m_senders.at(address);
-    BAYLINK_ASSIGN_OR_RETURN(std::uint64_t nonce, next_nonce(address));
     for (auto it = sender.by_nonce.lower_bound(nonce);
          it != sender.by_nonce.end() && it->first == nonce && out.txs.size() < max_txs;
          ++it, ++nonce) {
@@ -165,6 +195,7 @@ void Mempool::EraseLocked(const core::Hash32& hash) {
       m_senders.erase(sender_it);
     }
   }
+  m_by_expiry.erase({it->second.tx.expiry_height, hash});
   m_bytes -= it->second.size;
   m_entries.erase(it);
 }
@@ -172,18 +203,30 @@ void Mempool::EraseLocked(const core::Hash32& hash) {
 core::Result<std::vector<core::Hash32>> Mempool::Remove(
     const std::vector<core::Hash32>& hashes, const std::vector<core::Address>& senders,
     std::uint64_t next_height, const NonceLookup& next_nonce) {
+  // First the given hashes; then the nonces of the listed senders that still have pending
+  // transactions, looked up unlocked; then what those nonces and the height make stale.
   std::vector<core::Hash32> removed;
-  std::lock_guard lock(m_mutex);
-  for (const core::Hash32& hash : hashes) {
-    if (m_entries.contains(hash)) {
-      EraseLocked(hash);
-      removed.push_back(hash);
+  std::vector<std::pair<core::Address, std::uint64_t>> nonces;
+  {
+    std::lock_guard lock(m_mutex);
+    for (const core::Hash32& hash : hashes) {
+      if (m_entries.contains(hash)) {
+        EraseLocked(hash);
+        removed.push_back(hash);
+      }
+    }
+    for (const core::Address& address : senders) {
+      if (m_senders.contains(address)) nonces.emplace_back(address, 0);
     }
   }
-  for (const core::Address& address : senders) {
+  for (auto& [address, nonce] : nonces) {
+    BAYLINK_ASSIGN_OR_RETURN(nonce, next_nonce(address));
+  }
+
+  std::lock_guard lock(m_mutex);
+  for (const auto& [address, nonce] : nonces) {
     const auto sender_it = m_senders.find(address);
     if (sender_it == m_senders.end()) continue;
-    BAYLINK_ASSIGN_OR_RETURN(const std::uint64_t nonce, next_nonce(address));
     std::vector<core::Hash32> used;
     for (auto it = sender_it->second.by_nonce.begin();
          it != sender_it->second.by_nonce.end() && it->first < nonce; ++it) {
@@ -194,11 +237,9 @@ core::Result<std::vector<core::Hash32>> Mempool::Remove(
       removed.push_back(hash);
     }
   }
-  std::vector<core::Hash32> expired;
-  for (const auto& [hash, entry] : m_entries) {
-    if (entry.tx.expiry_height < next_height) expired.push_back(hash);
-  }
-  for (const core::Hash32& hash : expired) {
+  while (!m_by_expiry.empty() && m_by_expiry.begin()->first < next_height) {
+    const core::Hash32 hash = m_by_expiry.begin()->second;
+    m_by_expiry.erase(m_by_expiry.begin());
     EraseLocked(hash);
     removed.push_back(hash);
   }

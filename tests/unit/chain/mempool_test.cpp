@@ -5,8 +5,11 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <atomic>
+#include <chrono>
 #include <map>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "baylink/chain/mempool.h"
@@ -402,6 +405,111 @@ TEST_CASE("mempool remove drops included, stale and expired transactions and ret
   REQUIRE(expired.has_value());
   CHECK(*expired == std::vector<Hash32>{c0});
   CHECK(p.pool.size() == 1);
+}
+
+// Whether another thread can take the pool's lock within a second, asked from inside a nonce
+// lookup: Select and Remove must call their lookups (which read state) without holding it,
+// so that admission goes on meanwhile. The helper thread is waited for before returning.
+bool PoolLockFreeDuringLookup(const Mempool& pool) {
+  std::atomic<bool> got{false};
+  std::thread other([&] {
+    (void)pool.size();
+    got = true;
+  });
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(1);
+  while (!got && std::chrono::steady_clock::now() < until) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  const bool free = got;
+  other.detach();  // if the lock was held, it finishes once the caller releases it
+  return free;
+}
+
+TEST_CASE("mempool select and remove look up nonces without holding the pool's lock") {
+  Pool p;
+  const Hash32 a0 = p.AddOk(p.Tx(0, 0));
+  p.AddOk(p.Tx(1, 0));
+  std::size_t lookups = 0;
+  std::size_t locked = 0;
+  const Mempool::NonceLookup lookup = [&](const core::Address& a) {
+    ++lookups;
+    if (!PoolLockFreeDuringLookup(p.pool)) ++locked;
+    return core::Result<std::uint64_t>(p.NonceOf(a));
+  };
+  auto selection = p.pool.Select(10, 1u << 20, 1, lookup);
+  REQUIRE(selection.has_value());
+  CHECK(selection->txs.size() == 2);
+  CHECK(lookups == 2);
+  p.nonces[p.accounts[0].address] = 1;
+  auto removed = p.pool.Remove({a0}, {p.accounts[0].address, p.accounts[1].address}, 2, lookup);
+  REQUIRE(removed.has_value());
+  CHECK(*removed == std::vector<Hash32>{a0});
+  // Sender 0 left with a0, so only sender 1 is looked up.
+  CHECK(lookups == 3);
+  CHECK(locked == 0);
+  // Give any helper left waiting on the lock time to finish before the pool goes.
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+}
+
+TEST_CASE("mempool select takes in a sender that arrives while nonces are looked up, and "
+          "passes over one that left") {
+  Pool p;
+  const Hash32 a0 = p.AddOk(p.Tx(0, 0));
+  p.AddOk(p.Tx(1, 0));
+  p.AddOk(p.Tx(1, 1));
+  bool changed = false;
+  const Mempool::NonceLookup lookup = [&](const core::Address& a) {
+    if (!changed) {
+      changed = true;
+      // Another thread's admission, and a failed journal write taking a0 back out.
+      p.AddOk(p.Tx(2, 0));
+      auto removed = p.pool.Remove({a0}, {}, 0, p.Lookup());
+      REQUIRE(removed.has_value());
+    }
+    return core::Result<std::uint64_t>(p.NonceOf(a));
+  };
+  auto selection = p.pool.Select(10, 1u << 20, 1, lookup);
+  REQUIRE(selection.has_value());
+  CHECK(Picked(p, *selection) == Picks{{1, 0}, {1, 1}, {2, 0}});
+}
+
+TEST_CASE("mempool remove finds expired transactions by height among many, and the pool stays "
+          "consistent") {
+  MempoolOptions options;
+  options.max_per_sender = 1000;
+  Pool p(core::SuiteId::kEcdsa, options);
+  // Sender s's nonce n expires at 10 + (n % 7): several per height, interleaved.
+  std::map<std::uint64_t, std::vector<Hash32>> by_expiry;
+  for (std::size_t s = 0; s < 3; ++s) {
+    for (std::uint64_t n = 0; n < 30; ++n) {
+      const std::uint64_t expiry = 10 + (n % 7);
+      by_expiry[expiry].push_back(p.AddOk(p.Tx(s, n, expiry)));
+    }
+  }
+  const std::size_t size = p.Tx(0, 0).Encode().size();
+  std::size_t left = 90;
+  for (std::uint64_t next = 10; next <= 17; ++next) {
+    auto removed = p.pool.Remove({}, {}, next, p.Lookup());
+    REQUIRE(removed.has_value());
+    std::vector<Hash32> want = next > 10 ? by_expiry[next - 1] : std::vector<Hash32>{};
+    std::vector<Hash32> got = *removed;
+    std::sort(want.begin(), want.end());
+    std::sort(got.begin(), got.end());
+    CHECK(got == want);
+    left -= want.size();
+    CHECK(p.pool.size() == left);
+    CHECK(p.pool.bytes() == left * size);
+  }
+  CHECK(p.pool.size() == 0);
+  // A transaction removed by expiry can be admitted again with a later expiry, and is then
+  // removed by its new expiry, not the old one.
+  const Hash32 again = p.AddOk(p.Tx(0, 0, 40), 17);
+  auto kept = p.pool.Remove({}, {}, 40, p.Lookup());
+  REQUIRE(kept.has_value());
+  CHECK(kept->empty());
+  auto gone = p.pool.Remove({}, {}, 41, p.Lookup());
+  REQUIRE(gone.has_value());
+  CHECK(*gone == std::vector<Hash32>{again});
 }
 
 }  // namespace

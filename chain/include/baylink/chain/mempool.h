@@ -22,6 +22,7 @@
 #include <functional>
 #include <map>
 #include <mutex>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -77,6 +78,10 @@ class Mempool {
   using NonceLookup = std::function<core::Result<std::uint64_t>(const core::Address&)>;
   // Up to max_txs transactions (and max_bytes encoded bytes) for the block at `height`,
   // copied out in block order with their hashes. Errors: those of `next_nonce`.
+  // The nonces of the senders that can fill the block are looked up before the pool is
+  // locked (a lookup reads state), so admission is not held up by them; a sender that
+  // arrives meanwhile is looked up under the lock. Requires: committed nonces do not change
+  // during the call (the caller commits blocks on the thread that selects them).
   struct Selection {
     std::vector<core::Transaction> txs;
     std::vector<core::Hash32> hashes;
@@ -87,7 +92,10 @@ class Mempool {
   // After a block: removes `hashes` (included or dropped), every transaction of a sender in
   // `senders` whose nonce is below next_nonce(sender), and those expired before
   // `next_height`. Returns the hashes removed (for the caller's journal). Errors: those of
-  // `next_nonce`.
+  // `next_nonce` (the given hashes are removed even then). `next_nonce` is called without the
+  // pool locked, once per listed sender that still has pending transactions after the given
+  // hashes left. Expired transactions are found through an index by expiry height, so the
+  // cost does not grow with the pool.
   core::Result<std::vector<core::Hash32>> Remove(const std::vector<core::Hash32>& hashes,
                                                  const std::vector<core::Address>& senders,
                                                  std::uint64_t next_height,
@@ -123,6 +131,7 @@ class Mempool {
   std::map<core::Hash32, Entry> m_entries;
   std::map<core::Address, Sender> m_senders;
   std::map<std::uint64_t, core::Address> m_arrivals;  // arrival -> sender, for selection order
+  std::set<std::pair<std::uint64_t, core::Hash32>> m_by_expiry;  // (expiry height, hash)
   std::uint64_t m_next_arrival = 0;
   std::size_t m_bytes = 0;
 
