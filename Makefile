@@ -21,7 +21,7 @@ build: deps
 
 build-asan: deps
 	cmake -S . -B $(ASAN) $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=Debug -DBAYLINK_SANITIZE=ON \
-	  -DBAYLINK_BUILD_BENCH=OFF
+	  -DBAYLINK_BUILD_BENCH=OFF -DBAYLINK_BUILD_E2E=OFF
 	cmake --build $(ASAN) -j $(JOBS)
 
 build-fuzz: deps
@@ -36,7 +36,8 @@ test-asan: build-asan
 	ctest --test-dir $(ASAN) -L 'unit|integration' -j $(JOBS) --output-on-failure
 
 # Every test: fuzz targets for a fixed number of inputs, unit and integration tests under
-# AddressSanitizer + UBSan, then the whole suite (unit, integration, e2e) on the normal build.
+# AddressSanitizer + UBSan (the e2e programs are not built there), then the whole suite (unit,
+# integration, e2e) on the normal build.
 test: build fuzz-smoke test-asan
 	ctest --test-dir $(BUILD) -j $(JOBS) --output-on-failure
 

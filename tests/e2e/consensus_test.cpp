@@ -24,6 +24,7 @@
 #include "test_random.h"
 
 namespace baylink::testing {
+namespace consensus_test {
 namespace {
 
 using namespace std::chrono_literals;
@@ -507,4 +508,5 @@ TEST_CASE("validators are added, removed and reweighted through the system contr
 }
 
 }  // namespace
+}  // namespace consensus_test
 }  // namespace baylink::testing

@@ -22,6 +22,7 @@
 #include "test_random.h"
 
 namespace baylink::testing {
+namespace crash_test {
 namespace {
 
 using namespace std::chrono_literals;
@@ -163,4 +164,5 @@ TEST_CASE("a node killed with SIGKILL while committing under load loses no accep
 }
 
 }  // namespace
+}  // namespace crash_test
 }  // namespace baylink::testing

@@ -23,6 +23,7 @@
 #include "test_random.h"
 
 namespace baylink::testing {
+namespace dev_node_test {
 namespace {
 
 using namespace std::chrono_literals;
@@ -374,4 +375,5 @@ TEST_CASE("bad input over RPC gets a clear error naming the problem and the node
 }
 
 }  // namespace
+}  // namespace dev_node_test
 }  // namespace baylink::testing

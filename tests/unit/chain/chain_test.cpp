@@ -20,6 +20,7 @@
 #include "chain_fixtures.h"
 
 namespace baylink::chain::test {
+namespace chain_test {
 namespace {
 
 using core::Bytes;
@@ -596,4 +597,5 @@ TEST_CASE("calls and proofs are served for the kept history and refused before i
 }
 
 }  // namespace
+}  // namespace chain_test
 }  // namespace baylink::chain::test

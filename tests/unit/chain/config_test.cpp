@@ -20,6 +20,7 @@
 #include "chain_fixtures.h"
 
 namespace baylink::chain::test {
+namespace config_test {
 namespace {
 
 using core::Bytes;
@@ -528,4 +529,5 @@ TEST_CASE("block events survive an encode/decode round trip and truncation is re
 }
 
 }  // namespace
+}  // namespace config_test
 }  // namespace baylink::chain::test

@@ -16,6 +16,7 @@
 #include "chain_fixtures.h"
 
 namespace baylink::chain::test {
+namespace executor_test {
 namespace {
 
 using core::Bytes;
@@ -571,4 +572,5 @@ TEST_CASE("executor runs the genesis call and refuses a failing one") {
 }
 
 }  // namespace
+}  // namespace executor_test
 }  // namespace baylink::chain::test

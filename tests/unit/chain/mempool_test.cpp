@@ -16,6 +16,7 @@
 #include "chain_fixtures.h"
 
 namespace baylink::chain::test {
+namespace mempool_test {
 namespace {
 
 using core::Bytes;
@@ -513,4 +514,5 @@ TEST_CASE("mempool remove finds expired transactions by height among many, and t
 }
 
 }  // namespace
+}  // namespace mempool_test
 }  // namespace baylink::chain::test

@@ -25,6 +25,7 @@
 #include "test_random.h"
 
 namespace baylink::chain::test {
+namespace state_db_test {
 namespace {
 
 using ::baylink::testing::TestRandom;
@@ -578,4 +579,5 @@ TEST_CASE("state db on RocksDB keeps pruned history exact across reopening the s
 }
 
 }  // namespace
+}  // namespace state_db_test
 }  // namespace baylink::chain::test

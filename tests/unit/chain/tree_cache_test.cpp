@@ -15,6 +15,7 @@
 #include "test_random.h"
 
 namespace baylink::chain::test {
+namespace tree_cache_test {
 namespace {
 
 using core::Hash32;
@@ -92,4 +93,5 @@ TEST_CASE("tree cache keeps one entry for a node inserted twice") {
 }
 
 }  // namespace
+}  // namespace tree_cache_test
 }  // namespace baylink::chain::test

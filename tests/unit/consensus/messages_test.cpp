@@ -22,6 +22,7 @@ namespace consensus = baylink::consensus;
 using baylink::testing::Seed;
 using baylink::testing::TestRandom;
 
+namespace messages_test {
 namespace {
 
 constexpr std::string_view kChain = "gd";
@@ -422,3 +423,5 @@ TEST_CASE("evidence is laid out as messages.h describes and refuses messages of 
     CHECK_FALSE(consensus::Evidence::Decode(bytes).has_value());
   }
 }
+
+}  // namespace messages_test

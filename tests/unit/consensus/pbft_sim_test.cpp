@@ -51,6 +51,7 @@ using baylink::testing::Seed;
 using baylink::testing::TestRandom;
 using namespace std::chrono_literals;
 
+namespace pbft_sim_test {
 namespace {
 
 constexpr std::string_view kChain = "sim";
@@ -1291,3 +1292,5 @@ TEST_CASE("a validator restarted from its signed record never signs two differen
   CHECK(totals.sum.crashes > 0);
   CHECK(totals.sum.restored > 0);
 }
+
+}  // namespace pbft_sim_test

@@ -14,6 +14,7 @@
 #include "test_random.h"
 
 namespace baylink::consensus {
+namespace pbft_test {
 namespace {
 
 using core::Errc;
@@ -221,4 +222,5 @@ TEST_CASE("a proposer persists its new block's proposal and its prepare in one w
 }
 
 }  // namespace
+}  // namespace pbft_test
 }  // namespace baylink::consensus

@@ -13,6 +13,7 @@
 #include "test_random.h"
 
 namespace baylink::contracts::test {
+namespace asset_random_test {
 namespace {
 
 using core::Address;
@@ -142,4 +143,5 @@ TEST_CASE("random mints and transfers agree with a naive model and balances sum 
 }
 
 }  // namespace
+}  // namespace asset_random_test
 }  // namespace baylink::contracts::test

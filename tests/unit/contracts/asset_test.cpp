@@ -7,6 +7,7 @@
 #include "contracts_fixtures.h"
 
 namespace baylink::contracts::test {
+namespace asset_test {
 namespace {
 
 using core::Address;
@@ -424,4 +425,5 @@ TEST_CASE("asset arguments, asset info and amounts round-trip through the codec"
 }
 
 }  // namespace
+}  // namespace asset_test
 }  // namespace baylink::contracts::test

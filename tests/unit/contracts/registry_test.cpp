@@ -8,6 +8,7 @@
 #include "contracts_fixtures.h"
 
 namespace baylink::contracts::test {
+namespace registry_test {
 namespace {
 
 using core::Errc;
@@ -82,4 +83,5 @@ TEST_CASE("an unknown method is unsupported and the message lists the contract's
 }
 
 }  // namespace
+}  // namespace registry_test
 }  // namespace baylink::contracts::test

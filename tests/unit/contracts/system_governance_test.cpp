@@ -14,6 +14,7 @@
 #include "test_random.h"
 
 namespace baylink::contracts::test {
+namespace system_governance_test {
 namespace {
 
 using core::Errc;
@@ -655,4 +656,5 @@ TEST_CASE("random proposals and approvals apply exactly when a naive power model
 }
 
 }  // namespace
+}  // namespace system_governance_test
 }  // namespace baylink::contracts::test

@@ -9,6 +9,7 @@
 #include "contracts_fixtures.h"
 
 namespace baylink::contracts::test {
+namespace system_test {
 namespace {
 
 using core::Errc;
@@ -241,4 +242,5 @@ TEST_CASE("system read methods refuse arguments") {
 }
 
 }  // namespace
+}  // namespace system_test
 }  // namespace baylink::contracts::test

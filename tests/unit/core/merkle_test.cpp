@@ -11,6 +11,7 @@
 #include "test_random.h"
 
 namespace baylink::core::merkle {
+namespace merkle_test {
 namespace {
 
 using testing::Seed;
@@ -406,4 +407,5 @@ TEST_CASE("merkle prove rejects an index outside the tree") {
 }
 
 }  // namespace
+}  // namespace merkle_test
 }  // namespace baylink::core::merkle

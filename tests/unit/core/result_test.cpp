@@ -5,6 +5,7 @@
 
 using namespace baylink::core;
 
+namespace result_test {
 namespace {
 Result<int> Half(int v) {
   if (v % 2 != 0) return Fail(Errc::kInvalidArgument, std::to_string(v) + " is odd");
@@ -54,3 +55,5 @@ TEST_CASE("error code names map back to their codes and unknown names to nothing
     CHECK(ErrcFromName(ErrcName(code)) == code);
   }
 }
+
+}  // namespace result_test

@@ -16,6 +16,7 @@
 #include "test_random.h"
 
 namespace baylink::core::smt {
+namespace sparse_merkle_test {
 namespace {
 
 using testing::MixHashSuite;
@@ -1006,4 +1007,5 @@ TEST_CASE("sparse tree updates on several threads give the same root and nodes a
 }
 
 }  // namespace
+}  // namespace sparse_merkle_test
 }  // namespace baylink::core::smt

@@ -12,6 +12,7 @@ using baylink::testing::SampleReceipt;
 using baylink::testing::Seed;
 using baylink::testing::TestRandom;
 
+namespace types_test {
 namespace {
 
 std::unique_ptr<CryptoSuite> Suite(SuiteId id) { return baylink::crypto::MakeSuite(id); }
@@ -244,3 +245,5 @@ TEST_CASE("receipt decoding refuses an unknown status and a message on success")
   bad_event.events[0].topic = "";
   CHECK(Receipt::Decode(bad_event.Encode()).error().code == Errc::kMalformed);
 }
+
+}  // namespace types_test

@@ -11,6 +11,7 @@
 #include "test_random.h"
 
 namespace baylink::crypto::testing {
+namespace concurrency_test {
 namespace {
 
 TEST_CASE("Botan's locked allocation pool, which serialises its threads, is off by default") {
@@ -90,4 +91,5 @@ TEST_CASE("signing with keys that take turns, on several threads, signs with eac
 }
 
 }  // namespace
+}  // namespace concurrency_test
 }  // namespace baylink::crypto::testing

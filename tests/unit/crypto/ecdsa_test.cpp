@@ -5,6 +5,7 @@
 #include "test_random.h"
 
 namespace baylink::crypto::testing {
+namespace ecdsa_test {
 namespace {
 
 using core::Errc;
@@ -202,4 +203,5 @@ TEST_CASE("ecdsa secret key import rejects zero, n and above, and wrong lengths"
 }
 
 }  // namespace
+}  // namespace ecdsa_test
 }  // namespace baylink::crypto::testing

@@ -7,6 +7,7 @@
 #include "test_random.h"
 
 namespace baylink::crypto::testing {
+namespace hash_test {
 namespace {
 
 void CheckHashVectors(const core::CryptoSuite& suite, const std::string& file) {
@@ -82,4 +83,5 @@ TEST_CASE("system random fills buffers of any size with fresh bytes") {
 }
 
 }  // namespace
+}  // namespace hash_test
 }  // namespace baylink::crypto::testing

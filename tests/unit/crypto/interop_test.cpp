@@ -16,6 +16,7 @@
 #include "test_random.h"
 
 namespace baylink::crypto::testing {
+namespace interop_test {
 namespace {
 
 using core::Errc;
@@ -249,4 +250,5 @@ TEST_CASE("ecdsa signatures verify with the openssl command line over the Keccak
 }
 
 }  // namespace
+}  // namespace interop_test
 }  // namespace baylink::crypto::testing

@@ -8,6 +8,7 @@
 #include "test_random.h"
 
 namespace baylink::crypto::testing {
+namespace mutation_test {
 namespace {
 
 struct Valid {
@@ -109,4 +110,5 @@ TEST_CASE("ecdsa recover never returns the signer's key for a changed signature"
 }
 
 }  // namespace
+}  // namespace mutation_test
 }  // namespace baylink::crypto::testing

@@ -5,6 +5,7 @@
 #include "test_random.h"
 
 namespace baylink::crypto::testing {
+namespace sm2_test {
 namespace {
 
 using core::Errc;
@@ -228,4 +229,5 @@ TEST_CASE("sm2 recover is unsupported") {
 }
 
 }  // namespace
+}  // namespace sm2_test
 }  // namespace baylink::crypto::testing

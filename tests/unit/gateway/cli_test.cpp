@@ -6,6 +6,7 @@
 #include "cli_runner.h"
 
 namespace baylink::gateway::test {
+namespace cli_test {
 namespace {
 
 const std::string kAddress = "0x" + std::string(40, 'a');
@@ -157,4 +158,5 @@ TEST_CASE("an unknown suite for key new is a usage error") {
 }
 
 }  // namespace
+}  // namespace cli_test
 }  // namespace baylink::gateway::test

@@ -12,6 +12,7 @@
 #include "cli_runner.h"
 
 namespace baylink::gateway::test {
+namespace key_test {
 namespace {
 
 std::string ReadAll(const std::filesystem::path& path) {
@@ -87,4 +88,5 @@ TEST_CASE("key new fails clearly when the folder does not exist") {
 }
 
 }  // namespace
+}  // namespace key_test
 }  // namespace baylink::gateway::test

@@ -6,6 +6,7 @@
 #include "cli_runner.h"
 
 namespace baylink::gateway::test {
+namespace unreachable_node_test {
 namespace {
 
 const std::string kAddress = "0x" + std::string(40, 'b');
@@ -58,4 +59,5 @@ TEST_CASE("a transaction command with a missing key file fails naming the file b
 }
 
 }  // namespace
+}  // namespace unreachable_node_test
 }  // namespace baylink::gateway::test

@@ -15,6 +15,7 @@ namespace core = baylink::core;
 using namespace baylink::lightclient;
 using namespace baylink::lightclient::test;
 
+namespace follower_test {
 namespace {
 
 // Serves the headers of a TestChain; each knob turns one fault on.
@@ -352,3 +353,5 @@ TEST_CASE("follower does nothing when the client is already at the source's late
     CHECK(store.attempts == 1);
   }
 }
+
+}  // namespace follower_test

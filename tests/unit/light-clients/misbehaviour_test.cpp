@@ -8,6 +8,7 @@ namespace core = baylink::core;
 using namespace baylink::lightclient;
 using namespace baylink::lightclient::test;
 
+namespace misbehaviour_test {
 namespace {
 
 // Two headers at height 3 (the chain's and a fork signed by the same validators), with the
@@ -233,3 +234,5 @@ TEST_CASE("evidence round-trips through its encoding and describes itself in pla
   INFO(text);
   CHECK(text.find('{') == std::string::npos);  // not JSON
 }
+
+}  // namespace misbehaviour_test

@@ -14,6 +14,7 @@ namespace core = baylink::core;
 using namespace baylink::lightclient;
 using namespace baylink::lightclient::test;
 
+namespace mutation_test {
 namespace {
 
 constexpr std::uint8_t kMasks[] = {0x01, 0x80};
@@ -174,3 +175,5 @@ TEST_CASE("flipping any bit of an encoded proof or of the proven data fails the 
               "state absence proof") == 0);
   }
 }
+
+}  // namespace mutation_test

@@ -16,6 +16,7 @@ namespace core = baylink::core;
 using namespace baylink::lightclient;
 using namespace baylink::lightclient::test;
 
+namespace random_test {
 namespace {
 
 constexpr std::size_t kMaxValidators = 6;
@@ -249,3 +250,5 @@ TEST_CASE("random update sequences: steps accepted, skips as the reference says,
                                 << " defective attempts refused");
   }
 }
+
+}  // namespace random_test

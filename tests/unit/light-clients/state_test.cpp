@@ -8,6 +8,7 @@ namespace core = baylink::core;
 using namespace baylink::lightclient;
 using namespace baylink::lightclient::test;
 
+namespace state_test {
 namespace {
 
 // A pair of conflicting signed headers and the evidence they make, for the codec tests.
@@ -175,3 +176,5 @@ TEST_CASE("every byte flip of an encoded state is refused or makes another canon
   ExpectFlipsRejectedOrCanonical<ConsensusState>(env.client.latest_consensus_state().Encode());
   ExpectFlipsRejectedOrCanonical<Evidence>(SampleEvidence(env).Encode());
 }
+
+}  // namespace state_test

@@ -15,6 +15,7 @@ namespace core = baylink::core;
 using namespace baylink::lightclient;
 using namespace baylink::lightclient::test;
 
+namespace update_test {
 namespace {
 
 LightClient ClientWith(const Env& env, const ClientParams& params) {
@@ -418,3 +419,5 @@ TEST_CASE("updates prune expired consensus states, a bounded number per call, ne
   CHECK(client.consensus_states().size() == 1);
   CHECK(client.consensus_state(26) != nullptr);
 }
+
+}  // namespace update_test

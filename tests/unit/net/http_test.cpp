@@ -16,6 +16,7 @@
 #include "raw_socket.h"
 
 namespace baylink::net::testing {
+namespace http_test {
 namespace {
 
 using core::Errc;
@@ -393,4 +394,5 @@ TEST_CASE("a client reports each way a request can fail with its own error code"
 }
 
 }  // namespace
+}  // namespace http_test
 }  // namespace baylink::net::testing

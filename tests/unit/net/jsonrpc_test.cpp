@@ -10,6 +10,7 @@
 #include "raw_socket.h"
 
 namespace baylink::net::testing {
+namespace jsonrpc_test {
 namespace {
 
 using core::Errc;
@@ -321,4 +322,5 @@ TEST_CASE("a client's batch returns one result per call in order, and a refused 
 }
 
 }  // namespace
+}  // namespace jsonrpc_test
 }  // namespace baylink::net::testing

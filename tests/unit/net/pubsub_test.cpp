@@ -12,6 +12,7 @@
 #include "raw_socket.h"
 
 namespace baylink::net::testing {
+namespace pubsub_test {
 namespace {
 
 using core::Errc;
@@ -177,4 +178,5 @@ TEST_CASE("binding and connecting report bad endpoints and a port in use") {
 }
 
 }  // namespace
+}  // namespace pubsub_test
 }  // namespace baylink::net::testing

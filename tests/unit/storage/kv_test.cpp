@@ -9,6 +9,7 @@
 #include "temp_dir.h"
 
 namespace baylink::storage::testing {
+namespace kv_test {
 namespace {
 
 using Entries = std::vector<std::pair<Bytes, Bytes>>;
@@ -202,4 +203,5 @@ TEST_CASE("PrefixUpperBound increments the last byte below 0xff and is unbounded
 }
 
 }  // namespace
+}  // namespace kv_test
 }  // namespace baylink::storage::testing

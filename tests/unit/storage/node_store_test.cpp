@@ -12,6 +12,7 @@
 #include "test_random.h"
 
 namespace baylink::storage::testing {
+namespace node_store_test {
 namespace {
 
 using core::Errc;
@@ -179,4 +180,5 @@ TEST_CASE("a sparse Merkle tree over RocksDB has the same roots as over memory a
 }
 
 }  // namespace
+}  // namespace node_store_test
 }  // namespace baylink::storage::testing

@@ -12,6 +12,7 @@
 #include "test_random.h"
 
 namespace baylink::storage::testing {
+namespace rocksdb_store_test {
 namespace {
 
 using core::Errc;
@@ -216,4 +217,5 @@ TEST_CASE("RocksDB and the memory store agree on a random sequence of operations
 }
 
 }  // namespace
+}  // namespace rocksdb_store_test
 }  // namespace baylink::storage::testing
