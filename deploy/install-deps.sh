@@ -6,7 +6,7 @@ set -euo pipefail
 
 packages=(
   build-essential cmake ninja-build pkg-config ccache git
-  clang libclang-rt-14-dev
+  clang libclang-rt-14-dev lld
   libssl-dev openssl
   libsecp256k1-dev nettle-dev libbotan-2-dev libgcrypt20-dev
   librocksdb-dev
