@@ -7,6 +7,10 @@ ASAN     ?= build-asan
 FUZZ     ?= build-fuzz
 FUZZRUNS ?= 20000
 CMAKE_GEN = -G Ninja
+# Debug information of the normal build: line tables (files and lines in backtraces, perf
+# profiles and test failures) build the tree about a third faster than full debug information;
+# `make DEBUG_INFO=-g ...` keeps variables and types for gdb.
+DEBUG_INFO ?= -g1
 
 .PHONY: all deps build build-asan build-fuzz test test-asan fuzz-smoke bench demo clean
 
@@ -16,7 +20,9 @@ deps:
 	./deploy/install-deps.sh
 
 build: deps
-	cmake -S . -B $(BUILD) $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=RelWithDebInfo
+	cmake -S . -B $(BUILD) $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O2 $(DEBUG_INFO) -DNDEBUG" \
+	  -DCMAKE_C_FLAGS_RELWITHDEBINFO="-O2 $(DEBUG_INFO) -DNDEBUG"
 	cmake --build $(BUILD) -j $(JOBS)
 
 build-asan: deps
