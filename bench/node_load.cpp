@@ -63,6 +63,7 @@
 #include "baylink/net/pubsub.h"
 #include "baylink/storage/rocksdb_store.h"
 #include "bench_support.h"
+#include "build_paths.h"
 
 namespace baylink::bench {
 namespace {
@@ -83,7 +84,7 @@ struct Options {
   std::size_t clients = 2;  // throughput: concurrent client connections
   std::uint64_t interval_ms = 250;  // throughput: the dev node's block interval
   std::size_t load = 0;     // idle: transfers sent to the node before it idles
-  std::string node_program = BAYLINK_NODE_PATH;
+  std::string node_program = ::baylink::testing::kNodeProgram;
   std::filesystem::path dir;  // idle: keep (and reuse) the built chain here
 };
 

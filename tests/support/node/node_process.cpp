@@ -21,6 +21,7 @@
 #include "baylink/chain/node_cli.h"
 #include "baylink/core/json.h"
 #include "baylink/crypto/suites.h"
+#include "build_paths.h"
 
 extern char** environ;
 
@@ -55,7 +56,7 @@ pid_t Spawn(const std::string& config, const std::string& log) {
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_addopen(&actions, 2, log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
   posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
-  std::string program = BAYLINK_NODE_PATH;
+  std::string program = kNodeProgram;
   std::vector<std::string> args = {program, "run", "--config", config};
   std::vector<char*> argv;
   for (std::string& a : args) argv.push_back(a.data());

@@ -15,6 +15,7 @@
 #include "baylink/core/bytes.h"
 #include "baylink/core/suite.h"
 #include "baylink/crypto/suites.h"
+#include "build_paths.h"
 #include "test_random.h"
 
 namespace baylink::crypto::testing {
@@ -23,7 +24,7 @@ using baylink::testing::Seed;
 using baylink::testing::TestRandom;
 
 inline nlohmann::json LoadVectors(const std::string& name) {
-  const std::string path = std::string(BAYLINK_VECTORS_DIR) + "/" + name;
+  const std::string path = std::string(baylink::testing::kVectorsDir) + "/" + name;
   std::ifstream in(path);
   REQUIRE_MESSAGE(in.good(), "cannot open " << path);
   nlohmann::json doc = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
