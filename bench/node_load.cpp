@@ -29,10 +29,11 @@
 //     threads) in this process. Throughput: pre-signed transfers are sent in JSON-RPC batches
 //     to the four nodes in turn; transfers committed per second, against the bound measured
 //     in the same run (before and after it, averaged): 2 cores x the one-thread verify rate
-//     / 4 validators (each validator verifies each transaction once). Latency at light load: `samples` single transfers one
-//     after another; for each block the proposer reports the time from building it to
-//     committing it (execution, three message delays, the synced vote and block writes);
-//     p50 and p99 of those, against a ZeroMQ round trip on loopback measured in the same run.
+//     / 4 validators (each validator verifies each transaction once). Latency at light load:
+//     `samples` single transfers one after another; for each block the proposer reports the
+//     time from building it to committing it (execution, three message delays, the synced
+//     vote and block writes); p50 and p99 of those, against a ZeroMQ round trip on loopback
+//     measured in the same run.
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
@@ -260,8 +261,7 @@ void WaitCommitted(chain::Chain& chain) {
 }
 
 // The verify bound: transactions verified per second on `threads` threads, and the CPU time
-// one verification took (the threads' own CPU clocks), which other tenants of a shared
-// machine disturb far less than the rate.
+// one verification took (the threads' own CPU clocks; see PrintCpuShare for how noisy).
 struct VerifyBound {
   double rate = 0;
   double cpu_us = 0;
@@ -273,10 +273,15 @@ double ThreadCpuSeconds() {
   return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
 }
 
-VerifyBound VerifyRate(const core::CryptoSuite& suite, const std::vector<core::Transaction>& txs,
-                       unsigned threads) {
+std::vector<core::Hash32> Hashes(const core::CryptoSuite& suite,
+                                 const std::vector<core::Transaction>& txs) {
   std::vector<core::Hash32> hashes;
   for (const auto& tx : txs) hashes.push_back(tx.Hash(suite));
+  return hashes;
+}
+
+VerifyBound VerifyRate(const core::CryptoSuite& suite, const std::vector<core::Transaction>& txs,
+                       const std::vector<core::Hash32>& hashes, unsigned threads) {
   const auto start = Clock::now();
   std::vector<std::thread> workers;
   std::vector<double> cpu(threads, 0.0);
@@ -359,7 +364,8 @@ int Throughput(const Options& o) {
   Send((*node)->rpc_port(), Bodies(setup, o.batch), 0, 1);
   WaitCommitted(chain);
   const auto bodies = Bodies(transfers, o.batch);
-  const VerifyBound before = VerifyRate(suite, transfers, 2);
+  const auto hashes = Hashes(suite, transfers);
+  const VerifyBound before = VerifyRate(suite, transfers, hashes, 2);
   const std::uint64_t start_height = chain.head().height;
   const double cpu_start = CpuSecondsOf(getpid());
   const auto start = Clock::now();
@@ -372,7 +378,7 @@ int Throughput(const Options& o) {
   const double busy = cpu_used / total;
   (*node)->Stop();
   const double rate = static_cast<double>(o.txs) / total;
-  const VerifyBound after = VerifyRate(suite, transfers, 2);
+  const VerifyBound after = VerifyRate(suite, transfers, hashes, 2);
   const VerifyBound verify = MeanBound(before, after);
   const double bound = verify.rate;
   std::printf("throughput suite=%s txs=%zu senders=%zu batch=%zu clients=%zu: admitted in %.2f s, committed in "
@@ -773,7 +779,8 @@ int Network(const Options& o) {
 
   const auto transfers = Transfers(suite, senders, o.txs, rng);
   const auto bodies = Bodies(transfers, o.batch);
-  const VerifyBound before = VerifyRate(suite, transfers, 1);
+  const auto hashes = Hashes(suite, transfers);
+  const VerifyBound before = VerifyRate(suite, transfers, hashes, 1);
   const std::uint64_t start_height = nodes[0]->chain().head().height;
   const double cpu_start = CpuSecondsOf(getpid());
   const auto start = Clock::now();
@@ -788,7 +795,7 @@ int Network(const Options& o) {
   const double busy = cpu_used / total;
   for (auto& node : nodes) node->Stop();
   const double rate = static_cast<double>(o.txs) / total;
-  const VerifyBound after = VerifyRate(suite, transfers, 1);
+  const VerifyBound after = VerifyRate(suite, transfers, hashes, 1);
   const VerifyBound verify = MeanBound(before, after);
   const double one_core = verify.rate;
   const double bound = 2 * one_core / kValidators;
