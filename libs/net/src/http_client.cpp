@@ -27,6 +27,7 @@ using Clock = std::chrono::steady_clock;
 using core::Errc;
 
 constexpr std::uint64_t kMaxResponseBodyBytes = 64u << 20;
+constexpr std::size_t kReadBufferBytes = 64u << 10;
 constexpr std::uint32_t kMaxResponseHeaderBytes = 64u << 10;
 
 // The target and content type go into the request as they are: a line break would end the
@@ -133,6 +134,9 @@ struct HttpClient::Impl {
       if (!ec) {
         parser.body_limit(kMaxResponseBodyBytes);
         parser.header_limit(kMaxResponseHeaderBytes);
+        // Large reads: Beast reads at most the buffer's free capacity per receive call (the
+        // http_server.cpp Session's Read explains the cost of a small one).
+        if (buffer.capacity() < kReadBufferBytes) buffer.reserve(kReadBufferBytes);
         ec = Run([&](auto handler) {
           http::async_read(*stream, buffer, parser, std::move(handler));
         });

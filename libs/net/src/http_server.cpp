@@ -56,6 +56,8 @@ bool IsParseError(const beast::error_code& ec) {
 // One connection, on its own strand: read a request, answer it, and again while kept alive.
 class Session : public std::enable_shared_from_this<Session> {
  public:
+  static constexpr std::size_t kReadBufferBytes = 64u << 10;
+
   // `admitted` is false for a connection beyond max_connections: it is answered 503.
   Session(tcp::socket socket, Shared& shared, bool admitted)
       : m_stream(std::move(socket)), m_shared(shared), m_admitted(admitted) {
@@ -76,6 +78,10 @@ class Session : public std::enable_shared_from_this<Session> {
 
  private:
   void Read() {
+    // Beast reads into this buffer, at most its free capacity at a time (at least 512 bytes),
+    // and the parser moves the body out of it: left small, a 150 KB batch of transactions
+    // took hundreds of receive calls, each arming and cancelling the stream's timer.
+    if (m_buffer.capacity() < kReadBufferBytes) m_buffer.reserve(kReadBufferBytes);
     m_parser.emplace();
     m_parser->body_limit(m_shared.options.max_body_bytes);
     m_parser->header_limit(static_cast<std::uint32_t>(std::min<std::size_t>(
