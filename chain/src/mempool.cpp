@@ -13,7 +13,13 @@ std::string Short(const core::Address& a) { return a.ToHex().substr(0, 10) + "..
 }  // namespace
 
 Mempool::Mempool(const core::CryptoSuite& suite, std::string chain_id, MempoolOptions options)
-    : m_suite(suite), m_chain_id(std::move(chain_id)), m_options(options) {}
+    : m_suite(suite),
+      m_chain_id(std::move(chain_id)),
+      m_options(options),
+      m_seed(core::RandomHashSeed()),
+      m_entries(0, core::SeededHash<core::Hash32::kSize>{m_seed}),
+      m_senders(0, core::SeededHash<core::Address::kSize>{m_seed}),
+      m_verified(0, core::SeededHash<core::Hash32::kSize>{m_seed}) {}
 
 core::Result<CheckedTx> Mempool::Precheck(core::ByteView encoded) const {
   if (encoded.size() > m_options.max_tx_bytes) {

@@ -24,9 +24,11 @@
 #include <mutex>
 #include <set>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "baylink/core/result.h"
+#include "baylink/core/seeded_hash.h"
 #include "baylink/core/types.h"
 
 namespace baylink::chain {
@@ -119,6 +121,9 @@ class Mempool {
     std::uint64_t arrival = 0;                   // order of first arrival
     std::map<std::uint64_t, core::Hash32> by_nonce;
   };
+  template <class Key, class Value>
+  using Table = std::unordered_map<Key, Value, core::SeededHash<Key::kSize>>;
+
   void EraseLocked(const core::Hash32& hash);
   // kDuplicate when `hash` is pending. Requires m_mutex held.
   core::Status NotPendingLocked(const core::Hash32& hash) const;
@@ -127,16 +132,20 @@ class Mempool {
   const std::string m_chain_id;
   const MempoolOptions m_options;
 
+  const std::uint64_t m_seed;  // of every table's core::SeededHash
+
+  // Lookup tables are never iterated: block order comes from m_arrivals and each sender's
+  // by_nonce, and expiry from m_by_expiry, all ordered.
   mutable std::mutex m_mutex;  // guards every member below
-  std::map<core::Hash32, Entry> m_entries;
-  std::map<core::Address, Sender> m_senders;
+  Table<core::Hash32, Entry> m_entries;
+  Table<core::Address, Sender> m_senders;
   std::map<std::uint64_t, core::Address> m_arrivals;  // arrival -> sender, for selection order
   std::set<std::pair<std::uint64_t, core::Hash32>> m_by_expiry;  // (expiry height, hash)
   std::uint64_t m_next_arrival = 0;
   std::size_t m_bytes = 0;
 
   mutable std::mutex m_verified_mutex;  // guards the two members below
-  std::map<core::Hash32, core::Bytes> m_verified;  // hash -> signature verified by the block path
+  Table<core::Hash32, core::Bytes> m_verified;  // hash -> signature verified by the block path
   std::deque<core::Hash32> m_verified_order;       // oldest first, for the bound
 };
 
