@@ -1,8 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "baylink/chain/executor.h"
 
+#include <algorithm>
 #include <map>
+#include <unordered_map>
 #include <utility>
+
+#include "baylink/core/seeded_hash.h"
 
 namespace baylink::chain {
 namespace {
@@ -11,7 +15,12 @@ using core::Bytes;
 using core::ByteView;
 using core::Errc;
 using core::Hash32;
+// A frame's writes (few; merged into the block's in key order).
 using Writes = std::map<Hash32, std::optional<Bytes>>;
+// The block's writes and reads: thousands of keys in a large block, looked up for every
+// read. Never iterated in an order that reaches the outcome (ToChanges sorts).
+using BlockValues = std::unordered_map<Hash32, std::optional<Bytes>, core::SeededHash<32>>;
+BlockValues NewValues(std::uint64_t seed) { return BlockValues(0, core::SeededHash<32>{seed}); }
 
 // The state of one block's (or one read-only call's) execution.
 struct Run {
@@ -22,8 +31,8 @@ struct Run {
   BlockContext block;
   core::Address sender;
   bool read_only = false;
-  Writes block_writes;                 // committed by earlier transactions of the block
-  Writes base_reads;                   // what the block read from `base` (not for read_only)
+  BlockValues block_writes;            // committed by earlier transactions of the block
+  BlockValues base_reads;              // what the block read from `base` (not for read_only)
   std::size_t events_in_tx = 0;        // bounded by core::kMaxEvents per receipt
   std::optional<core::Error> local_failure;  // a storage failure: aborts the block
 };
@@ -248,9 +257,17 @@ core::Receipt ExecuteCall(Run& run, const Hash32& tx_hash, std::string_view cont
 }
 
 std::vector<core::smt::Change> ToChanges(Run& run) {
+  std::vector<BlockValues::iterator> written;
+  written.reserve(run.block_writes.size());
+  for (auto it = run.block_writes.begin(); it != run.block_writes.end(); ++it) {
+    written.push_back(it);
+  }
+  std::sort(written.begin(), written.end(),
+            [](const auto& a, const auto& b) { return a->first < b->first; });
   std::vector<core::smt::Change> changes;
-  changes.reserve(run.block_writes.size());
-  for (auto& [key, value] : run.block_writes) {
+  changes.reserve(written.size());
+  for (const auto& entry : written) {
+    auto& [key, value] = *entry;
     core::smt::Change change{key, std::move(value), std::nullopt};
     // Every key a contract writes was usually read first (a balance, a nonce).
     if (const auto it = run.base_reads.find(key); it != run.base_reads.end() && it->second) {
@@ -265,7 +282,10 @@ std::vector<core::smt::Change> ToChanges(Run& run) {
 
 Executor::Executor(const core::CryptoSuite& suite, const contracts::Registry& registry,
                    std::string chain_id)
-    : m_suite(suite), m_registry(registry), m_chain_id(std::move(chain_id)) {}
+    : m_suite(suite),
+      m_registry(registry),
+      m_chain_id(std::move(chain_id)),
+      m_hash_seed(core::RandomHashSeed()) {}
 
 core::Result<std::uint64_t> Executor::NextNonce(const StateReader& base,
                                                 const core::Address& sender) const {
@@ -277,7 +297,8 @@ core::Result<Outcome> Executor::ExecuteBlock(const StateReader& base, const Bloc
                                              std::span<const core::Transaction> candidates,
                                              std::span<const Hash32> hashes) const {
   BAYLINK_ASSERT(candidates.size() == hashes.size(), "one hash per candidate transaction");
-  Run run{m_suite, m_registry, base, m_chain_id, block, {}, false, {}, {}, 0, std::nullopt};
+  Run run{m_suite, m_registry, base, m_chain_id, block, {}, false, NewValues(m_hash_seed),
+          NewValues(m_hash_seed), 0, std::nullopt};
   Outcome outcome;
   for (std::size_t i = 0; i < candidates.size(); ++i) {
     const core::Transaction& tx = candidates[i];
@@ -327,7 +348,8 @@ core::Result<Outcome> Executor::ExecuteBlock(const StateReader& base, const Bloc
 core::Result<Outcome> Executor::ExecuteGenesis(const StateReader& base, const BlockContext& block,
                                                std::string_view contract,
                                                std::string_view method, ByteView args) const {
-  Run run{m_suite, m_registry, base, m_chain_id, block, {}, false, {}, {}, 0, std::nullopt};
+  Run run{m_suite, m_registry, base, m_chain_id, block, {}, false, NewValues(m_hash_seed),
+          NewValues(m_hash_seed), 0, std::nullopt};
   core::Receipt receipt = ExecuteCall(run, Hash32{}, contract, method, args);
   if (run.local_failure) return *run.local_failure;
   if (receipt.status != core::ReceiptStatus::kSuccess) {
@@ -343,7 +365,8 @@ core::Result<Outcome> Executor::ExecuteGenesis(const StateReader& base, const Bl
 core::Result<Bytes> Executor::Call(const StateReader& base, const BlockContext& block,
                                    const core::Address& sender, std::string_view contract,
                                    std::string_view method, ByteView args) const {
-  Run run{m_suite, m_registry, base, m_chain_id, block, sender, true, {}, {}, 0, std::nullopt};
+  Run run{m_suite, m_registry, base, m_chain_id, block, sender, true, NewValues(m_hash_seed),
+          NewValues(m_hash_seed), 0, std::nullopt};
   Frame top(run, nullptr, std::string(contract), "", 1);
   core::Result<Bytes> out = Frame::RunTop(run, contract, method, args, top);
   if (run.local_failure) return *run.local_failure;

@@ -101,6 +101,8 @@ class Executor {
   const core::CryptoSuite& m_suite;
   const contracts::Registry& m_registry;
   std::string m_chain_id;
+  // Of the block's lookup tables (core::SeededHash): the outcome never depends on it.
+  std::uint64_t m_hash_seed;
 };
 
 }  // namespace baylink::chain
