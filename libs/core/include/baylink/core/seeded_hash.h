@@ -4,7 +4,10 @@
 // and state keys are hash outputs, but a sender can sign variants until their leading bytes
 // collide, and std::hash<FixedBytes> (bytes.h) takes the leading bytes as they are. Here the
 // bucket comes from the leading eight bytes mixed with a secret seed (splitmix64's
-// finaliser), so without the seed no one can aim many keys at one bucket.
+// finaliser, a bijection of 64 bits). Without the seed, keys cannot be chosen to share a
+// bucket, short of sharing all eight leading bytes (about 2^32 tries for each pair). The
+// mix is not a keyed cryptographic function; it only has to keep bucket choice out of an
+// outsider's hands.
 //
 // A table keyed this way iterates in an order that changes with the seed: never iterate one
 // where the order can reach a result (consensus paths, RPC answers).
