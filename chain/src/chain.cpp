@@ -444,8 +444,6 @@ core::Result<Proposal> Chain::Execute(const core::BlockHeader& header,
 core::Result<Proposal> Chain::Build(const core::BlockHeader& parent, const BlockContext& context,
                                     Outcome outcome, std::uint32_t proposer) {
   const std::uint64_t height = context.height;
-
-
   Proposal proposal;
   // Pruning goes into the batch before the block's nodes: a node this block writes again
   // must survive its old stale entry (StateDb::StagePrune).
