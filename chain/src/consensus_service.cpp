@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "baylink/chain/block.h"
+#include "baylink/core/thread_name.h"
 #include "baylink/lightclient/commit.h"
 #include "keys.h"
 
@@ -76,8 +77,16 @@ core::Result<std::unique_ptr<ConsensusService>> ConsensusService::Start(
   }
   service->m_pbft = std::make_unique<consensus::Pbft>(suite, chain.genesis().chain_id,
                                                       service->m_secret, *service, options);
-  service->m_consensus_thread = std::thread([s = service.get()] { s->ConsensusLoop(); });
-  if (service->m_txs) service->m_gossip_thread = std::thread([s = service.get()] { s->GossipLoop(); });
+  service->m_consensus_thread = std::thread([s = service.get()] {
+    core::NameThisThread("consensus");
+    s->ConsensusLoop();
+  });
+  if (service->m_txs) {
+    service->m_gossip_thread = std::thread([s = service.get()] {
+      core::NameThisThread("gossip");
+      s->GossipLoop();
+    });
+  }
   return service;
 }
 

@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "baylink/chain/files.h"
+#include "baylink/core/thread_name.h"
 #include "consensus_service.h"
 #include "baylink/chain/rpc_service.h"
 #include "baylink/crypto/suites.h"
@@ -385,8 +386,16 @@ core::Result<std::unique_ptr<Node>> Node::Start(const NodeConfig& config, LogSin
                "; resident " + std::to_string(ResidentKiB() / 1024) + " MiB" +
                StoreMemory(*context->store));
   std::unique_ptr<Node> node(new Node(std::move(context)));
-  if (config.dev) node->m_producer = std::thread([n = node.get()] { n->ProduceLoop(); });
-  node->m_housekeeper = std::thread([n = node.get()] { n->HousekeepLoop(); });
+  if (config.dev) {
+    node->m_producer = std::thread([n = node.get()] {
+      core::NameThisThread("producer");
+      n->ProduceLoop();
+    });
+  }
+  node->m_housekeeper = std::thread([n = node.get()] {
+    core::NameThisThread("housekeeper");
+    n->HousekeepLoop();
+  });
   return node;
 }
 

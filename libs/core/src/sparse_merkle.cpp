@@ -14,6 +14,8 @@
 #include <string>
 #include <thread>
 
+#include "baylink/core/thread_name.h"
+
 namespace baylink::core::smt {
 namespace {
 
@@ -171,6 +173,7 @@ class Updater {
       std::vector<std::pair<Hash32, Bytes>> left_writes;
       std::vector<Hash32> left_replaced;
       std::thread worker([&, left_hash = node.left, lower = lower] {
+        NameThisThread("smt-update");
         Updater sub(m_suite, m_store, left_writes, m_parallel_depth,
                     m_replaced != nullptr ? &left_replaced : nullptr);
         left_result = sub.Apply(left_hash, depth + 1, lower);
@@ -631,7 +634,12 @@ Result<SparseMerkleTree::UpdateResult> SparseMerkleTree::Apply(const Hash32& roo
   };
   {
     std::vector<std::thread> workers;
-    for (std::size_t part = 1; part < threads; ++part) workers.emplace_back(hash_leaves, part);
+    for (std::size_t part = 1; part < threads; ++part) {
+      workers.emplace_back([&hash_leaves, part] {
+        NameThisThread("smt-leaves");
+        hash_leaves(part);
+      });
+    }
     hash_leaves(0);
     for (std::thread& worker : workers) worker.join();
   }

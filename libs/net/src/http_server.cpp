@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "baylink/net/http.h"
 
+#include "baylink/core/thread_name.h"
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -282,7 +283,10 @@ core::Result<std::unique_ptr<HttpServer>> HttpServer::Start(HttpServerOptions op
   asio::dispatch(acceptor.get_executor(), [&started] { started.Accept(); });
   try {
     for (unsigned i = 0; i < started.shared.options.threads; ++i) {
-      started.threads.emplace_back([&started] { started.io->run(); });
+      started.threads.emplace_back([&started] {
+        core::NameThisThread("http-server");
+        started.io->run();
+      });
     }
   } catch (const std::system_error& e) {
     server->Stop();
