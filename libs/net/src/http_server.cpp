@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "baylink/net/http.h"
 
-#include "baylink/core/thread_name.h"
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -23,6 +22,7 @@
 #include <utility>
 #include <vector>
 
+#include "baylink/core/thread_name.h"
 #include "endpoint.h"
 
 namespace baylink::net {

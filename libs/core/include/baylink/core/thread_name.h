@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 //
-// Names for the threads a Baylink process starts ("producer", "consensus", "rpc-http", ...), as
+// Names for the threads a Baylink process starts ("producer", "consensus", "http-server", ...), as
 // `top -H`, `ps -L`, gdb and perf show them, so that an operator can tell which part of a node
 // is busy.
 #pragma once
