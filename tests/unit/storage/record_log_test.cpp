@@ -1,0 +1,207 @@
+// SPDX-License-Identifier: Apache-2.0
+//
+// The record log (record_log.h): the same behaviour in memory and in files, and what only the
+// files have (reopening, damage from a crash, foreign files).
+#include "baylink/storage/record_log.h"
+
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "test_dir.h"
+
+namespace baylink::storage {
+namespace record_log_test {
+namespace {
+
+using baylink::testing::TempDir;
+using core::Bytes;
+using core::ByteView;
+using core::Errc;
+
+Bytes S(std::string_view text) { return core::ToBytes(text); }
+
+std::vector<std::string> Read(const RecordLog& log, ReplayReport* report = nullptr) {
+  std::vector<std::string> out;
+  auto replayed = log.Replay([&](ByteView record) {
+    out.emplace_back(record.begin(), record.end());
+  });
+  REQUIRE_MESSAGE(replayed, replayed.error().Message());
+  if (report) *report = *replayed;
+  return out;
+}
+
+core::Status Add(RecordLog& log, std::initializer_list<std::string_view> texts) {
+  std::vector<Bytes> owned;
+  for (std::string_view text : texts) owned.push_back(S(text));
+  std::vector<ByteView> views(owned.begin(), owned.end());
+  return log.Append(views);
+}
+
+struct MemoryLog {
+  static std::unique_ptr<RecordLog> Open(const TempDir&) { return MakeMemoryRecordLog(); }
+};
+struct FileLog {
+  static std::unique_ptr<RecordLog> Open(const TempDir& dir) {
+    auto log = OpenFileRecordLog(dir.path() / "log");
+    REQUIRE_MESSAGE(log, log.error().Message());
+    return std::move(log).value();
+  }
+};
+
+std::vector<std::filesystem::path> Segments(const TempDir& dir) {
+  std::vector<std::filesystem::path> out;
+  for (const auto& entry : std::filesystem::directory_iterator(dir.path() / "log")) {
+    out.push_back(entry.path());
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+}  // namespace
+}  // namespace record_log_test
+}  // namespace baylink::storage
+
+TYPE_TO_STRING(baylink::storage::record_log_test::MemoryLog);
+TYPE_TO_STRING(baylink::storage::record_log_test::FileLog);
+
+namespace baylink::storage {
+namespace record_log_test {
+namespace {
+
+TEST_CASE("Crc32c matches the Castagnoli check value") {
+  CHECK(Crc32c(S("123456789")) == 0xE3069283u);
+  CHECK(Crc32c(ByteView{}) == 0u);
+}
+
+TEST_CASE_TEMPLATE("a record log replays what was appended, in order", Log, MemoryLog, FileLog) {
+  TempDir dir("reclog");
+  auto log = Log::Open(dir);
+  CHECK(log->bytes() == 0);
+  CHECK(Read(*log).empty());
+  REQUIRE(Add(*log, {"a", "", "ccc"}));
+  REQUIRE(Add(*log, {}));
+  REQUIRE(Add(*log, {"d"}));
+  CHECK(Read(*log) == std::vector<std::string>{"a", "", "ccc", "d"});
+  // Magic (8) + four record headers (4 × 8) + 5 bytes.
+  CHECK(log->bytes() == 8 + 32 + 5);
+  CHECK(log->Sync());
+
+  SUBCASE("an oversized record is refused and nothing of its call is written") {
+    Bytes big(kMaxRecordBytes + 1, 7);
+    const Bytes small = S("e");
+    std::vector<ByteView> views{small, big};
+    CHECK_FAILS_WITH(log->Append(views), Errc::kOversized, "over the limit");
+    CHECK(Read(*log).size() == 4);
+  }
+  SUBCASE("DropBefore a mark removes exactly what came before Seal") {
+    const RecordLog::Mark mark = log->Seal();
+    REQUIRE(Add(*log, {"after"}));
+    CHECK(Read(*log).size() == 5);
+    REQUIRE(log->DropBefore(mark));
+    CHECK(Read(*log) == std::vector<std::string>{"after"});
+    CHECK(log->bytes() == 8 + 8 + 5);
+  }
+  SUBCASE("sealing an empty segment keeps it current, and dropping before it keeps it") {
+    const RecordLog::Mark first = log->Seal();
+    CHECK(log->Seal() == first);
+    REQUIRE(log->DropBefore(first));
+    CHECK(log->bytes() == 0);
+    REQUIRE(Add(*log, {"x"}));
+    CHECK(log->Seal() == first + 1);
+    REQUIRE(log->DropBefore(first));  // nothing older than the first mark is left
+    CHECK(Read(*log) == std::vector<std::string>{"x"});
+    REQUIRE(log->DropBefore(first + 1));
+    CHECK(Read(*log).empty());
+  }
+  SUBCASE("a mark past the current segment does not drop the current one") {
+    REQUIRE(log->DropBefore(1000));
+    CHECK(Read(*log).size() == 4);
+  }
+}
+
+TEST_CASE("a reopened file log replays every segment and appends to a new one") {
+  TempDir dir("reclog");
+  {
+    auto log = FileLog::Open(dir);
+    REQUIRE(Add(*log, {"one", "two"}));
+    log->Seal();
+    REQUIRE(Add(*log, {"three"}));
+  }
+  auto log = FileLog::Open(dir);
+  CHECK(Read(*log) == std::vector<std::string>{"one", "two", "three"});
+  CHECK(log->bytes() == 2 * 8 + 3 * 8 + 11);
+  REQUIRE(Add(*log, {"four"}));
+  CHECK(Segments(dir).size() == 3);
+  const RecordLog::Mark mark = log->Seal();
+  REQUIRE(log->DropBefore(mark));
+  CHECK(Segments(dir).empty());
+  REQUIRE(log->Sync());
+  REQUIRE(Add(*log, {"five"}));
+  REQUIRE(log->Sync());
+  auto again = FileLog::Open(dir);
+  CHECK(Read(*again) == std::vector<std::string>{"five"});
+}
+
+TEST_CASE("damage in a segment skips the rest of that segment only, and is reported") {
+  TempDir dir("reclog");
+  {
+    auto log = FileLog::Open(dir);
+    REQUIRE(Add(*log, {"kept", "torn"}));
+    log->Seal();
+    REQUIRE(Add(*log, {"next", "bad", "after"}));
+    log->Seal();
+    REQUIRE(Add(*log, {"last"}));
+  }
+  const auto files = Segments(dir);
+  REQUIRE(files.size() == 3);
+  // A crash cut the first segment's last record short.
+  std::filesystem::resize_file(files[0], std::filesystem::file_size(files[0]) - 2);
+  // A flipped byte in the second segment's second record ("bad": offset 8 + 12 + 8).
+  {
+    std::fstream f(files[1], std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(8 + 12 + 8);
+    f.put('B');
+  }
+  // A third segment whose header is garbage.
+  {
+    std::ofstream f(dir.path() / "log" / "0000000000000009.journal", std::ios::binary);
+    f << "not a log segment";
+  }
+  auto log = FileLog::Open(dir);
+  ReplayReport report;
+  CHECK(Read(*log, &report) == std::vector<std::string>{"kept", "next", "last"});
+  CHECK(report.records == 3);
+  CHECK(report.segments == 4);
+  CHECK(report.skipped_bytes == (8 + 4 - 2) + (8 + 3 + 8 + 5) + 17);
+  CHECK(report.problems.find("cut short") != std::string::npos);
+  CHECK(report.problems.find("checksum") != std::string::npos);
+  CHECK(report.problems.find("no segment header") != std::string::npos);
+  // New records go after all of it and are read back.
+  REQUIRE(Add(*log, {"new"}));
+  CHECK(Read(*log).back() == "new");
+}
+
+TEST_CASE("a file log refuses a folder holding something that is not a segment") {
+  TempDir dir("reclog");
+  std::filesystem::create_directories(dir.path() / "log");
+  std::ofstream(dir.path() / "log" / "notes.txt") << "hello";
+  CHECK_FAILS_WITH(OpenFileRecordLog(dir.path() / "log"), Errc::kStorage, "notes.txt");
+  std::filesystem::remove(dir.path() / "log" / "notes.txt");
+  std::filesystem::create_directories(dir.path() / "log" / "0000000000000001.journal");
+  CHECK_FAILS_WITH(OpenFileRecordLog(dir.path() / "log"), Errc::kStorage, "not a log segment");
+}
+
+TEST_CASE("a file log whose folder cannot be created names it") {
+  TempDir dir("reclog");
+  std::ofstream(dir.path() / "file") << "x";
+  CHECK_FAILS_WITH(OpenFileRecordLog(dir.path() / "file" / "log"), Errc::kIo, "cannot create folder");
+}
+
+}  // namespace
+}  // namespace record_log_test
+}  // namespace baylink::storage
