@@ -62,6 +62,7 @@
 #include "baylink/crypto/suites.h"
 #include "baylink/net/http.h"
 #include "baylink/net/pubsub.h"
+#include "baylink/storage/record_log.h"
 #include "baylink/storage/rocksdb_store.h"
 #include "bench_support.h"
 #include "build_paths.h"
@@ -395,6 +396,7 @@ int Throughput(const Options& o) {
 // addresses create the accounts), built block by block through Propose/Commit.
 struct BuiltChain {
   std::unique_ptr<storage::KvStore> store;
+  std::unique_ptr<storage::RecordLog> journal;
   std::unique_ptr<contracts::Registry> registry;
   std::unique_ptr<chain::Chain> chain;
   std::vector<Sender> senders;
@@ -426,12 +428,14 @@ void CommitAll(const core::CryptoSuite& suite, const ChainDir& dir, chain::Chain
 BuiltChain Build(const core::CryptoSuite& suite, const ChainDir& dir, std::size_t accounts, BenchRandom& rng) {
   BuiltChain b;
   b.store = storage::OpenRocksDb(dir.dir / "data").value();
+  b.journal = storage::OpenFileRecordLog(dir.dir / "data" / chain::kJournalFolder).value();
   b.registry = contracts::MakeBuiltinRegistry().value();
   chain::ChainOptions options;
   options.update_threads = 2;
   options.mempool.max_txs = 1000000;
   options.mempool.max_bytes = 1u << 30;
-  b.chain = chain::Chain::Open(suite, *b.store, *b.registry, dir.genesis, options).value();
+  b.chain =
+      chain::Chain::Open(suite, *b.store, *b.journal, *b.registry, dir.genesis, options).value();
   b.senders = MakeSenders(suite, 100, rng);
   Fill(*b.chain, SetupTxs(suite, b.senders));
   CommitAll(suite, dir, *b.chain);

@@ -70,10 +70,11 @@ core::Error Corrupt(const core::Error& e, std::string_view what) {
 
 }  // namespace
 
-Chain::Chain(const core::CryptoSuite& suite, storage::KvStore& store,
+Chain::Chain(const core::CryptoSuite& suite, storage::KvStore& store, storage::RecordLog& journal,
              const contracts::Registry& registry, Genesis genesis, ChainOptions options)
     : m_suite(suite),
       m_store(store),
+      m_journal(journal),
       m_genesis(std::move(genesis)),
       m_options(options),
       m_state(suite, store, options.update_threads),
@@ -88,10 +89,11 @@ Chain::~Chain() = default;
 
 core::Result<std::unique_ptr<Chain>> Chain::Open(const core::CryptoSuite& suite,
                                                  storage::KvStore& store,
+                                                 storage::RecordLog& journal,
                                                  const contracts::Registry& registry,
                                                  const Genesis& genesis, ChainOptions options) {
   BAYLINK_TRY(genesis.Validate(suite));
-  std::unique_ptr<Chain> chain(new Chain(suite, store, registry, genesis, options));
+  std::unique_ptr<Chain> chain(new Chain(suite, store, journal, registry, genesis, options));
   BAYLINK_ASSIGN_OR_RETURN(std::optional<Bytes> stored, store.Get(keys::Key(keys::kGenesis)));
   if (!stored) {
     BAYLINK_TRY(chain->InitGenesis());
@@ -161,29 +163,75 @@ core::Status Chain::LoadHead() {
 
 core::Status Chain::ReloadJournal() {
   std::vector<Bytes> pending;
-  BAYLINK_TRY(m_store.Scan(keys::Key(keys::kPool), [&](core::ByteView, core::ByteView value) {
+  // Earlier versions journaled each transaction under a key in the store.
+  storage::WriteBatch legacy;
+  BAYLINK_TRY(m_store.Scan(keys::Key(keys::kPool), [&](core::ByteView key, core::ByteView value) {
+    legacy.Delete(key);
     pending.emplace_back(value.begin(), value.end());
     return storage::ScanStep::kContinue;
   }));
-  if (pending.empty()) return core::Ok();
+  BAYLINK_ASSIGN_OR_RETURN(m_journal_reload.replay, m_journal.Replay([&](core::ByteView record) {
+    pending.emplace_back(record.begin(), record.end());
+  }));
+  // Everything read so far is before the mark; what Submit readmits is appended after it.
+  const storage::RecordLog::Mark mark = m_journal.Seal();
   std::vector<core::ByteView> views(pending.begin(), pending.end());
-  std::vector<core::Result<Hash32>> results = Submit(views);
-  // Those no longer admissible (included, expired, stale) leave the journal. Those refused
-  // only by this node's present bounds (kFull; kInvalidArgument, a nonce further ahead than
-  // max_per_sender) or by a local failure stay for the next start: they were accepted, and
-  // an accepted transaction must not be lost.
-  storage::WriteBatch cleanup;
+  const std::vector<core::Result<Hash32>> results = Submit(views);
+  // Those no longer admissible (included, expired, stale, pending already from an earlier
+  // record) are forgotten. Those refused only by this node's present bounds (kFull;
+  // kInvalidArgument, a nonce further ahead than max_per_sender), by a local failure, or by
+  // another pending transaction with their nonce, are kept for the next start: they were
+  // accepted, and an accepted transaction must not be lost.
   for (std::size_t i = 0; i < results.size(); ++i) {
-    if (results[i]) continue;
-    const Errc code = results[i].error().code;
-    if (code == Errc::kDuplicate || code == Errc::kFull || code == Errc::kInvalidArgument ||
-        !core::IsRejectedInput(code)) {
+    if (results[i]) {
+      ++m_journal_reload.readmitted;
       continue;
     }
-    auto tx = core::Transaction::Decode(views[i]);
-    if (tx) cleanup.Delete(keys::With(keys::kPool, tx->Hash(m_suite).view()));
+    const Errc code = results[i].error().code;
+    bool keep = code == Errc::kFull || code == Errc::kInvalidArgument || !core::IsRejectedInput(code);
+    if (code == Errc::kDuplicate) {
+      auto tx = core::Transaction::Decode(views[i]);
+      keep = tx && !m_mempool.Contains(tx->Hash(m_suite));
+    }
+    if (keep) m_journal_kept.push_back(std::move(pending[i]));
   }
-  return m_store.Write(cleanup);
+  m_journal_reload.kept = m_journal_kept.size();
+  std::vector<core::ByteView> kept(m_journal_kept.begin(), m_journal_kept.end());
+  BAYLINK_TRY(m_journal.Append(kept));
+  BAYLINK_TRY(m_journal.Sync());
+  BAYLINK_TRY(m_journal.DropBefore(mark));
+  if (!legacy.empty()) BAYLINK_TRY(m_store.Write(legacy, storage::WriteOptions{true}));
+  return m_journal.Sync();
+}
+
+core::Status Chain::TidyJournal() {
+  std::vector<core::ByteView> records(m_journal_kept.begin(), m_journal_kept.end());
+  // An empty pool settles everything journaled so far. It is checked again after sealing: a
+  // transaction inserted before the second check makes the pool non-empty, and one inserted
+  // after it is appended after the seal, so nothing pending is dropped.
+  if (m_mempool.size() == 0) {
+    const storage::RecordLog::Mark mark = m_journal.Seal();
+    if (m_mempool.size() == 0) {
+      if (!records.empty()) {
+        BAYLINK_TRY(m_journal.Append(records));
+        BAYLINK_TRY(m_journal.Sync());
+      }
+      return m_journal.DropBefore(mark);
+    }
+  }
+  const std::uint64_t pending_bytes = m_mempool.bytes();
+  if (m_journal.bytes() > 2 * pending_bytes + m_options.journal_slack_bytes) {
+    // Every transaction appended before the seal and still pending is in the copy taken after
+    // it; those appended after it are in the new segment.
+    const storage::RecordLog::Mark mark = m_journal.Seal();
+    std::vector<Bytes> encoded;
+    for (const core::Transaction& tx : m_mempool.Pending()) encoded.push_back(tx.Encode());
+    records.insert(records.end(), encoded.begin(), encoded.end());
+    BAYLINK_TRY(m_journal.Append(records));
+    BAYLINK_TRY(m_journal.Sync());
+    return m_journal.DropBefore(mark);
+  }
+  return m_journal.Sync();
 }
 
 core::BlockHeader Chain::head() const {
@@ -286,7 +334,7 @@ core::Result<std::optional<BlockEvents>> Chain::GetBlockEvents(std::uint64_t hei
 std::vector<core::Result<Hash32>> Chain::Submit(std::span<const core::ByteView> encoded) {
   std::vector<core::Result<Hash32>> results;
   results.reserve(encoded.size());
-  storage::WriteBatch journal;
+  std::vector<core::ByteView> journal;
   std::vector<std::size_t> accepted;
   const std::uint64_t next_height = head().height + 1;
   for (std::size_t i = 0; i < encoded.size(); ++i) {
@@ -315,12 +363,12 @@ std::vector<core::Result<Hash32>> Chain::Submit(std::span<const core::ByteView> 
       results.emplace_back(std::move(s).error());
       continue;
     }
-    journal.Put(keys::With(keys::kPool, hash.view()), encoded[i]);
+    journal.push_back(encoded[i]);
     accepted.push_back(i);
     results.emplace_back(hash);
   }
   if (!journal.empty()) {
-    if (core::Status s = m_store.Write(journal); !s) {
+    if (core::Status s = m_journal.Append(journal); !s) {
       // Not durable, so not accepted: take them back out.
       std::vector<Hash32> hashes;
       for (std::size_t i : accepted) hashes.push_back(*results[i]);
@@ -522,12 +570,10 @@ core::Status Chain::Commit(Proposal proposal, const core::CommitCertificate& cer
     core::Writer location;
     location.U64(height).U32(static_cast<std::uint32_t>(i));
     batch.Put(keys::With(keys::kTx, proposal.tx_hashes[i].view()), location.bytes());
-    batch.Delete(keys::With(keys::kPool, proposal.tx_hashes[i].view()));
   }
   std::vector<Hash32> done = proposal.tx_hashes;
   for (const LeftOut& left : proposal.left_out) {
     if (left.retry_later) continue;
-    batch.Delete(keys::With(keys::kPool, left.tx_hash.view()));
     done.push_back(left.tx_hash);
   }
   std::sort(done.begin(), done.end());
@@ -548,11 +594,11 @@ core::Status Chain::Commit(Proposal proposal, const core::CommitCertificate& cer
   }
   m_transactions_committed += proposal.block.transactions.size();
 
-  // The mempool follows the new head; what leaves it also leaves the journal. The block is
-  // durable from here on, so a failure below must not report the commit as failed (the
-  // caller would not publish the block): a journal entry left behind is dropped by
-  // ReloadJournal as stale or expired, and a transaction left in the mempool is never
-  // selected again (its nonce is used) and leaves with its sender's next block or its expiry.
+  // The mempool follows the new head, and the journal the mempool. The block is durable from
+  // here on, so a failure below must not report the commit as failed (the caller would not
+  // publish the block): a transaction left in the mempool is never selected again (its nonce
+  // is used) and leaves with its sender's next block or its expiry; a journal not tidied is
+  // tidied by a later commit, and its extra records are refused again by a reload.
   std::vector<core::Address> senders;
   senders.reserve(proposal.block.transactions.size());
   for (const core::Transaction& tx : proposal.block.transactions) {
@@ -560,17 +606,10 @@ core::Status Chain::Commit(Proposal proposal, const core::CommitCertificate& cer
   }
   std::sort(senders.begin(), senders.end());
   senders.erase(std::unique(senders.begin(), senders.end()), senders.end());
-  const auto removed = m_mempool.Remove(done, senders, height + 1, [this](const core::Address& a) {
+  (void)m_mempool.Remove(done, senders, height + 1, [this](const core::Address& a) {
     return NextNonce(a);
   });
-  if (!removed) return core::Ok();
-  storage::WriteBatch cleanup;
-  for (const Hash32& hash : *removed) {
-    if (!std::binary_search(done.begin(), done.end(), hash)) {
-      cleanup.Delete(keys::With(keys::kPool, hash.view()));
-    }
-  }
-  (void)m_store.Write(cleanup);
+  m_journal_status = TidyJournal();
   return core::Ok();
 }
 

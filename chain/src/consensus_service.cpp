@@ -220,6 +220,10 @@ void ConsensusService::CommitDecision(consensus::Decision decision) {
           s.error().Message());
     return;
   }
+  if (const core::Status& journal = m_chain.journal_status(); !journal) {
+    m_log("consensus: block " + std::to_string(height) + " committed, but tidying the mempool "
+          "journal failed (retried after the next block): " + journal.error().Message());
+  }
   // For a block built here: the time from building it (execution included) to its commit.
   std::string latency;
   if (const auto built = m_built.find(hash); built != m_built.end()) {

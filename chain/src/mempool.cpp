@@ -265,6 +265,20 @@ bool Mempool::Contains(const core::Hash32& hash) const {
   return m_entries.contains(hash);
 }
 
+std::vector<core::Transaction> Mempool::Pending() const {
+  std::lock_guard lock(m_mutex);
+  std::vector<core::Transaction> out;
+  out.reserve(m_entries.size());
+  for (const auto& [arrival, address] : m_arrivals) {
+    const auto sender = m_senders.find(address);
+    if (sender == m_senders.end()) continue;
+    for (const auto& [nonce, hash] : sender->second.by_nonce) {
+      out.push_back(m_entries.at(hash).tx);
+    }
+  }
+  return out;
+}
+
 std::size_t Mempool::size() const {
   std::lock_guard lock(m_mutex);
   return m_entries.size();

@@ -295,6 +295,7 @@ struct Node::Context {
   std::unique_ptr<core::CryptoSuite> suite;
   std::unique_ptr<contracts::Registry> registry;
   std::unique_ptr<storage::KvStore> store;
+  std::unique_ptr<storage::RecordLog> journal;  // the mempool's, under the data folder
   std::unique_ptr<Chain> chain;
   std::optional<KeyFile> validator;
   std::uint32_t validator_index = 0;
@@ -317,10 +318,22 @@ core::Result<std::unique_ptr<Node>> Node::Start(const NodeConfig& config, LogSin
   options.mempool = config.mempool;
   options.sync_commits = config.sync_commits;
   options.update_threads = 2;
-  BAYLINK_ASSIGN_OR_RETURN(context->chain, Chain::Open(*context->suite, *context->store,
-                                                       *context->registry, context->genesis,
-                                                       options));
+  BAYLINK_ASSIGN_OR_RETURN(context->journal,
+                           storage::OpenFileRecordLog(config.data_dir / kJournalFolder));
+  BAYLINK_ASSIGN_OR_RETURN(context->chain,
+                           Chain::Open(*context->suite, *context->store, *context->journal,
+                                       *context->registry, context->genesis, options));
   Chain& chain = *context->chain;
+  if (const JournalReload& reload = chain.journal_reload(); reload.replay.records > 0 ||
+                                                            !reload.replay.problems.empty()) {
+    context->log("node: mempool journal: " + std::to_string(reload.replay.records) +
+                 " transactions read, " + std::to_string(reload.readmitted) +
+                 " back in the mempool, " + std::to_string(reload.kept) +
+                 " kept for a later start" +
+                 (reload.replay.problems.empty()
+                      ? std::string()
+                      : "; damage skipped (a crash cut a write short): " + reload.replay.problems));
+  }
   if (!config.validator_key.empty()) {
     BAYLINK_ASSIGN_OR_RETURN(KeyFile key, KeyFile::Load(config.validator_key));
     if (key.suite != context->genesis.suite) {
@@ -523,6 +536,10 @@ core::Status Node::ProduceOne() {
   const std::size_t left_out = proposal.left_out.size();
   const std::uint64_t height = header.height;
   BAYLINK_TRY(c.chain->Commit(std::move(proposal), certificate));
+  if (const core::Status& journal = c.chain->journal_status(); !journal) {
+    c.log("node: block " + std::to_string(height) + " committed, but tidying the mempool "
+          "journal failed (retried after the next block): " + journal.error().Message());
+  }
   c.last_block_ms = now;
   PublishBlock(c, height);
   c.log("node: committed block " + std::to_string(height) + " with " + std::to_string(txs) +

@@ -16,6 +16,7 @@
 #include "baylink/chain/state_db.h"
 #include "baylink/contracts/asset.h"
 #include "baylink/storage/memory_store.h"
+#include "baylink/storage/record_log.h"
 #include "baylink/storage/rocksdb_store.h"
 #include "node_fixtures.h"
 #include "node_process.h"
@@ -132,10 +133,12 @@ TEST_CASE("a node killed with SIGKILL while committing under load loses no accep
   REQUIRE(registry);
   auto disk = storage::OpenRocksDb(node.data_dir());
   REQUIRE(disk);
-  auto stored = chain::Chain::Open(suite, **disk, **registry, *genesis, {});
+  // The journal was checked above through the restarted node; these opens leave it alone.
+  auto unused_journal = storage::MakeMemoryRecordLog();
+  auto stored = chain::Chain::Open(suite, **disk, *unused_journal, **registry, *genesis, {});
   REQUIRE(stored);
   auto memory = storage::MakeMemoryKvStore();
-  auto fresh = chain::Chain::Open(suite, *memory, **registry, *genesis, {});
+  auto fresh = chain::Chain::Open(suite, *memory, *unused_journal, **registry, *genesis, {});
   REQUIRE(fresh);
   chain::StateDb replay(suite, *memory);
   chain::Executor executor(suite, **registry, genesis->chain_id);

@@ -53,6 +53,52 @@ class FailingStore final : public ForwardingStore {
   std::size_t m_failed = 0;
 };
 
+// A journal that fails its writes (Append, Sync, DropBefore) while armed.
+class FailingLog final : public storage::RecordLog {
+ public:
+  void Arm() { m_armed = true; }
+  void Disarm() { m_armed = false; }
+  std::size_t failed() const { return m_failed; }
+  storage::RecordLog& inner() { return *m_inner; }
+
+  core::Result<storage::ReplayReport> Replay(const Visitor& visit) const override {
+    return m_inner->Replay(visit);
+  }
+  core::Status Append(std::span<const core::ByteView> records) override {
+    BAYLINK_TRY(Injected());
+    return m_inner->Append(records);
+  }
+  core::Status Sync() override {
+    BAYLINK_TRY(Injected());
+    return m_inner->Sync();
+  }
+  Mark Seal() override { return m_inner->Seal(); }
+  core::Status DropBefore(Mark mark) override {
+    BAYLINK_TRY(Injected());
+    return m_inner->DropBefore(mark);
+  }
+  std::uint64_t bytes() const override { return m_inner->bytes(); }
+
+ private:
+  core::Status Injected() {
+    if (!m_armed) return core::Ok();
+    ++m_failed;
+    return core::Fail(Errc::kIo, "injected journal failure");
+  }
+
+  std::unique_ptr<storage::RecordLog> m_inner = storage::MakeMemoryRecordLog();
+  bool m_armed = false;
+  std::size_t m_failed = 0;
+};
+
+// The records of a journal, in order.
+std::vector<Bytes> JournalRecords(const storage::RecordLog& log) {
+  std::vector<Bytes> out;
+  auto replayed = log.Replay([&](core::ByteView r) { out.emplace_back(r.begin(), r.end()); });
+  REQUIRE_MESSAGE(replayed.has_value(), replayed.error().Message());
+  return out;
+}
+
 // A chain of one validator on a memory store, with three users.
 struct Fixture {
   explicit Fixture(core::SuiteId id = core::SuiteId::kEcdsa, std::string chain_id = "hk")
@@ -60,6 +106,7 @@ struct Fixture {
         validator(MakeAccount(suite, 100)),
         registry(BuiltinRegistry()),
         store(std::make_unique<FailingStore>(storage::MakeMemoryKvStore())),
+        journal(std::make_unique<FailingLog>()),
         genesis(MakeGenesis(suite, chain_id, {validator.keys.public_key})) {
     for (std::uint64_t i = 0; i < 3; ++i) users.push_back(MakeAccount(suite, 200 + i));
     Open();
@@ -67,7 +114,7 @@ struct Fixture {
 
   void Open(ChainOptions options = {}) {
     chain.reset();
-    auto opened = Chain::Open(suite, *store, *registry, genesis, options);
+    auto opened = Chain::Open(suite, *store, *journal, *registry, genesis, options);
     REQUIRE_MESSAGE(opened.has_value(), opened.error().Message());
     chain = std::move(opened).value();
   }
@@ -136,6 +183,7 @@ struct Fixture {
   std::vector<Account> users;
   std::unique_ptr<contracts::Registry> registry;
   std::unique_ptr<FailingStore> store;
+  std::unique_ptr<FailingLog> journal;
   Genesis genesis;
   std::unique_ptr<Chain> chain;
 };
@@ -433,20 +481,22 @@ TEST_CASE("a failed journal write rejects every transaction of the submit call")
       SignedTx(f.suite, f.users[2], "gd", 0, "asset", "create", contracts::EncodeCreate("X"));
   const std::vector<Bytes> encoded = {a.Encode(), bad.Encode(), b.Encode()};
   const std::vector<core::ByteView> views(encoded.begin(), encoded.end());
-  f.store->FailAfter(0);
+  f.journal->Arm();
   std::vector<core::Result<Hash32>> results = f.chain->Submit(views);
   REQUIRE(results.size() == 3);
-  CHECK_FAILS_WITH(results[0], Errc::kStorage, "injected write failure");
+  CHECK_FAILS_WITH(results[0], Errc::kIo, "injected journal failure");
   CHECK_FAILS_WITH(results[1], Errc::kWrongChain, "");
-  CHECK_FAILS_WITH(results[2], Errc::kStorage, "injected write failure");
-  CHECK(f.store->failed() == 1);
+  CHECK_FAILS_WITH(results[2], Errc::kIo, "injected journal failure");
+  CHECK(f.journal->failed() == 1);
   CHECK(f.chain->mempool().size() == 0);
-  // Nothing was half-accepted: the same transactions go in once the store works again.
-  f.store->Disarm();
+  CHECK(JournalRecords(*f.journal).empty());
+  // Nothing was half-accepted: the same transactions go in once the journal works again.
+  f.journal->Disarm();
   results = f.chain->Submit(views);
   CHECK(results[0].has_value());
   CHECK(results[2].has_value());
   CHECK(f.chain->mempool().size() == 2);
+  CHECK(JournalRecords(*f.journal) == std::vector<Bytes>{encoded[0], encoded[2]});
 }
 
 TEST_CASE("a commit whose block write fails changes nothing and can be retried") {
@@ -477,24 +527,102 @@ TEST_CASE("a commit whose block write fails changes nothing and can be retried")
 TEST_CASE("a commit reports success once its block is durable, even if tidying the journal fails") {
   Fixture f;
   // A transaction that waits for a nonce gap and expires with block 1: committing block 1
-  // drops it from the mempool and, in a second write, from the journal.
+  // drops it from the mempool, and then the emptied journal.
   const Hash32 waiting = f.SubmitOk(
       f.Tx(0, 1, "mint", contracts::EncodeMint("HKD", f.users[0].address, 1), /*expiry=*/1));
   Proposal proposal = f.Propose();
   REQUIRE(proposal.block.transactions.empty());
   const core::BlockHeader header = proposal.block.header;
-  f.store->FailAfter(1);  // the block's batch succeeds, the journal cleanup fails
+  f.journal->Arm();
   const core::Status committed = f.chain->Commit(std::move(proposal), f.Certificate(header));
   CHECK_MESSAGE(committed.has_value(), committed.error().Message());
-  CHECK(f.store->failed() == 1);
+  CHECK(f.journal->failed() == 1);
+  CHECK_FAILS_WITH(f.chain->journal_status(), Errc::kIo, "injected journal failure");
   CHECK(f.chain->head() == header);
   CHECK(f.chain->GetBlock(1).value().has_value());
   CHECK_FALSE(f.chain->mempool().Contains(waiting));
-  // The journal entry left behind is dropped when the chain reopens.
-  f.store->Disarm();
+  CHECK(JournalRecords(*f.journal).size() == 1);
+  // The next commit tidies it.
+  f.journal->Disarm();
+  f.Produce();
+  CHECK(f.chain->journal_status().has_value());
+  CHECK(JournalRecords(*f.journal).empty());
+  CHECK(f.journal->bytes() == 0);
+}
+
+TEST_CASE("a journal entry left behind is refused again and forgotten by a reopen") {
+  Fixture f;
+  const Hash32 waiting = f.SubmitOk(
+      f.Tx(0, 1, "mint", contracts::EncodeMint("HKD", f.users[0].address, 1), /*expiry=*/1));
+  Proposal proposal = f.Propose();
+  const core::BlockHeader header = proposal.block.header;
+  f.journal->Arm();
+  REQUIRE(f.chain->Commit(std::move(proposal), f.Certificate(header)).has_value());
+  f.journal->Disarm();
+  REQUIRE(JournalRecords(*f.journal).size() == 1);
   f.Open();
   CHECK(f.chain->head() == header);
   CHECK(f.chain->mempool().size() == 0);
+  CHECK_FALSE(f.chain->mempool().Contains(waiting));
+  CHECK(f.chain->journal_reload().replay.records == 1);
+  CHECK(f.chain->journal_reload().readmitted == 0);
+  CHECK(f.chain->journal_reload().kept == 0);
+  CHECK(JournalRecords(*f.journal).empty());
+}
+
+TEST_CASE("the journal is dropped when the mempool empties and rewritten when it outgrows it") {
+  ChainOptions options;
+  options.journal_slack_bytes = 0;
+  Fixture f;
+  f.Open(options);
+  const core::Transaction create = f.Tx(0, 0, "create", contracts::EncodeCreate("HKD"));
+  f.SubmitOk(create);
+  f.Produce();
+  CHECK(JournalRecords(*f.journal).empty());
+  CHECK(f.journal->bytes() == 0);
+
+  // One transaction goes into the block, one waits for a nonce gap: the journal holds both,
+  // more than twice what is pending, so the commit rewrites it to the waiting one.
+  const core::Transaction mint =
+      f.Tx(0, 1, "mint", contracts::EncodeMint("HKD", f.users[0].address, 5));
+  const core::Transaction waiting =
+      f.Tx(1, 3, "create", contracts::EncodeCreate("MOP"));
+  f.SubmitOk(mint);
+  f.SubmitOk(waiting);
+  CHECK(JournalRecords(*f.journal).size() == 2);
+  f.Produce();
+  CHECK(f.chain->mempool().size() == 1);
+  CHECK(JournalRecords(*f.journal) == std::vector<Bytes>{waiting.Encode()});
+  // And a reopen finds it.
+  f.Open(options);
+  CHECK(f.chain->mempool().Contains(waiting.Hash(f.suite)));
+  CHECK(f.chain->journal_reload().readmitted == 1);
+}
+
+TEST_CASE("reopening reads the journal keys of earlier versions once, and each record once") {
+  Fixture f;
+  const core::Transaction a = f.Tx(0, 0, "create", contracts::EncodeCreate("HKD"));
+  const core::Transaction b = f.Tx(1, 0, "create", contracts::EncodeCreate("MOP"));
+  // Earlier versions kept "p/" + hash -> transaction in the store.
+  Bytes key = core::ToBytes("p/");
+  const Hash32 hash_a = a.Hash(f.suite);
+  key.insert(key.end(), hash_a.view().begin(), hash_a.view().end());
+  REQUIRE(f.store->Put(key, a.Encode()).has_value());
+  // The same transaction twice in the journal (a rewrite raced with its append).
+  const Bytes encoded_b = b.Encode();
+  const std::vector<core::ByteView> twice = {encoded_b, encoded_b};
+  REQUIRE(f.journal->Append(twice).has_value());
+  f.Open();
+  CHECK(f.chain->mempool().size() == 2);
+  CHECK(f.chain->mempool().Contains(hash_a));
+  CHECK(f.chain->mempool().Contains(b.Hash(f.suite)));
+  CHECK(f.chain->journal_reload().replay.records == 2);
+  CHECK(f.chain->journal_reload().readmitted == 2);
+  CHECK(f.store->Get(key).value() == std::nullopt);
+  // The journal now holds each once, and they survive another reopen.
+  CHECK(JournalRecords(*f.journal).size() == 2);
+  f.Open();
+  CHECK(f.chain->mempool().size() == 2);
 }
 
 TEST_CASE("reopening with a smaller mempool keeps the journaled transactions it cannot hold") {
@@ -508,10 +636,22 @@ TEST_CASE("reopening with a smaller mempool keeps the journaled transactions it 
   small.mempool.max_txs = 2;
   f.Open(small);
   CHECK(f.chain->mempool().size() == 2);
+  CHECK(f.chain->journal_reload().readmitted == 2);
+  CHECK(f.chain->journal_reload().kept == 1);
   // Accepted means durable: the one that did not fit is still there on the next start.
   f.Open();
   CHECK(f.chain->mempool().size() == 3);
   for (const Hash32& hash : hashes) CHECK(f.chain->mempool().Contains(hash));
+  // Kept through the commits of a run too: a block empties the pool, not the kept record.
+  f.Open(small);
+  f.Produce();
+  CHECK(f.chain->mempool().size() == 0);
+  CHECK(JournalRecords(*f.journal).size() == 1);
+  f.Open();
+  CHECK(f.chain->mempool().size() == 1);
+  std::size_t committed = 0;
+  for (const Hash32& hash : hashes) committed += f.chain->FindTransaction(hash).value() ? 1 : 0;
+  CHECK(committed == 2);
 }
 
 TEST_CASE("opening a store begun with another genesis is refused as a conflict") {
@@ -520,19 +660,19 @@ TEST_CASE("opening a store begun with another genesis is refused as a conflict")
   SUBCASE("another chain id") {
     Genesis other = f.genesis;
     other.chain_id = "gd";
-    auto opened = Chain::Open(f.suite, *f.store, *f.registry, other, ChainOptions{});
+    auto opened = Chain::Open(f.suite, *f.store, *f.journal, *f.registry, other, ChainOptions{});
     CHECK_FAILS_WITH(opened, Errc::kConflict,
                      "holds chain hk begun from another genesis than the one given for chain gd");
   }
   SUBCASE("the same chain id, another genesis time") {
     Genesis other = f.genesis;
     other.timestamp_ms += 1;
-    auto opened = Chain::Open(f.suite, *f.store, *f.registry, other, ChainOptions{});
+    auto opened = Chain::Open(f.suite, *f.store, *f.journal, *f.registry, other, ChainOptions{});
     CHECK_FAILS_WITH(opened, Errc::kConflict, "another genesis");
   }
   SUBCASE("another validator set") {
     Genesis other = MakeGenesis(f.suite, "hk", {MakeAccount(f.suite, 5).keys.public_key});
-    auto opened = Chain::Open(f.suite, *f.store, *f.registry, other, ChainOptions{});
+    auto opened = Chain::Open(f.suite, *f.store, *f.journal, *f.registry, other, ChainOptions{});
     CHECK_FAILS_WITH(opened, Errc::kConflict, "another genesis");
   }
   // The store is untouched: the right genesis still opens it at its head.
@@ -545,13 +685,13 @@ TEST_CASE("opening refuses an invalid genesis") {
   auto store = storage::MakeMemoryKvStore();
   Genesis bad = f.genesis;
   bad.params.history_heights = 1;
-  CHECK_FAILS_WITH(Chain::Open(f.suite, *store, *f.registry, bad, ChainOptions{}),
+  CHECK_FAILS_WITH(Chain::Open(f.suite, *store, *f.journal, *f.registry, bad, ChainOptions{}),
                    Errc::kInvalidArgument, "history_heights");
   Genesis bad_key = f.genesis;
   core::PublicKey off_curve;
   off_curve.bytes.fill(0x07);
   bad_key.validators = core::ValidatorSet::Create({core::Validator{off_curve, 1}}).value();
-  CHECK_FAILS_WITH(Chain::Open(f.suite, *store, *f.registry, bad_key, ChainOptions{}),
+  CHECK_FAILS_WITH(Chain::Open(f.suite, *store, *f.journal, *f.registry, bad_key, ChainOptions{}),
                    Errc::kBadPublicKey, "validators[0].public_key");
 }
 

@@ -6,10 +6,18 @@
 //
 // Atomicity. Commit writes one WriteBatch (synced): the block, its receipts, the transaction
 // index, the state (new tree nodes, stale index, flat values), the validator set, the new
-// head, the removal of the block's transactions from the mempool journal, and a bounded
-// slice of pruning. A crash at any moment leaves the previous head intact, nothing
-// half-written. Accepted transactions are journaled before Submit returns, so a restart
-// puts them back in the mempool.
+// head, and a bounded slice of pruning. A crash at any moment leaves the previous head
+// intact, nothing half-written.
+//
+// The mempool journal. Accepted transactions are appended to a RecordLog (one write per
+// Submit call) before Submit returns, so a restart puts them back in the mempool: after a
+// process crash always, after a machine crash when the log was synced, which Commit does
+// after every block that leaves transactions pending. The log is never read while running.
+// It is tidied after each commit: dropped whole when the mempool has emptied, rewritten
+// from the mempool's pending transactions when it has grown past twice their size plus
+// ChainOptions::journal_slack_bytes. Entries of transactions that were committed, expired or
+// dropped may stay in it until then; a reload refuses them again (stale, expired) and
+// forgets them.
 //
 // Heights: the genesis block is height 0 (its certificate has no signatures: it is trusted
 // by configuration); produced blocks start at 1.
@@ -33,6 +41,7 @@
 #include "baylink/chain/state_db.h"
 #include "baylink/contracts/contract.h"
 #include "baylink/storage/kv.h"
+#include "baylink/storage/record_log.h"
 
 namespace baylink::chain {
 
@@ -41,6 +50,16 @@ struct ChainOptions {
   unsigned update_threads = 1;           // state-tree rebuild threads per block
   std::size_t prune_entries_per_block = 50000;  // bound on pruning work per commit
   bool sync_commits = true;              // fsync each commit (survives a machine crash)
+  // How far the mempool journal may grow past twice the pending transactions' size before
+  // a commit rewrites it.
+  std::uint64_t journal_slack_bytes = 32u << 20;
+};
+
+// What reopening the journal found (Chain::Open).
+struct JournalReload {
+  storage::ReplayReport replay;  // records read, damage skipped
+  std::uint64_t readmitted = 0;  // back in the mempool
+  std::uint64_t kept = 0;        // refused for now (pool full, a local failure), kept for later
 };
 
 // A block executed on top of the head, not yet committed.
@@ -57,10 +76,13 @@ class Chain {
  public:
   // Opens the chain in `store`: writes the genesis block when the store is empty, otherwise
   // checks that the store began with this same genesis (kConflict naming both chain ids when
-  // not) and loads the head; then reloads the mempool journal. Errors: Genesis::Validate's;
-  // kConflict; kStorage / kIo. Requires: suite, store and registry outlive the chain.
+  // not) and loads the head; then reloads the mempool from `journal` (and from the journal
+  // keys earlier versions kept in the store, which it then deletes), rewriting the journal to
+  // what it readmitted plus what it kept. Errors: Genesis::Validate's; kConflict; kStorage /
+  // kIo. Requires: suite, store, journal and registry outlive the chain.
   static core::Result<std::unique_ptr<Chain>> Open(const core::CryptoSuite& suite,
                                                    storage::KvStore& store,
+                                                   storage::RecordLog& journal,
                                                    const contracts::Registry& registry,
                                                    const Genesis& genesis, ChainOptions options);
   ~Chain();
@@ -96,7 +118,7 @@ class Chain {
   core::Result<std::optional<BlockEvents>> GetBlockEvents(std::uint64_t height) const;
 
   // Admits encoded transactions: Check (signature) on the calling thread, then Insert, then
-  // one journal write for those accepted. One result per input, in order. A local failure
+  // one journal append for those accepted. One result per input, in order. A local failure
   // writing the journal fails every accepted one of the call (nothing is half-accepted).
   std::vector<core::Result<core::Hash32>> Submit(std::span<const core::ByteView> encoded);
 
@@ -120,7 +142,9 @@ class Chain {
   // vote as it arrived and tallied the power; block sync ran lightclient::VerifyCommit), so
   // only the height and header hash are compared and no signature is checked twice.
   // Errors: kInvalidArgument (not for head + 1, or a certificate for another height or
-  // header), the certificate's errors, local failures (then nothing was written).
+  // header), the certificate's errors, local failures (then nothing was written). Once the
+  // block is written, the journal is tidied (see above); a failure there does not fail the
+  // commit and is reported by journal_status().
   enum class CertificateCheck { kVerify, kSignaturesVerified };
   core::Status Commit(Proposal proposal, const core::CommitCertificate& certificate,
                       CertificateCheck check = CertificateCheck::kVerify);
@@ -134,18 +158,27 @@ class Chain {
   // The validator set that signs head + 1.
   core::ValidatorSet next_validators() const;
 
+  // What Open found in the journal.
+  const JournalReload& journal_reload() const { return m_journal_reload; }
+  // The last failure tidying or syncing the journal after a commit, or Ok; cleared by the next
+  // tidy that succeeds. Thread safety: the producer's thread (the one that commits).
+  const core::Status& journal_status() const { return m_journal_status; }
+
  private:
-  Chain(const core::CryptoSuite& suite, storage::KvStore& store,
+  Chain(const core::CryptoSuite& suite, storage::KvStore& store, storage::RecordLog& journal,
         const contracts::Registry& registry, Genesis genesis, ChainOptions options);
   core::Status InitGenesis();
   core::Status LoadHead();
   core::Status ReloadJournal();
+  // After a commit: drops, rewrites or syncs the journal (see the file comment).
+  core::Status TidyJournal();
   // Stages the executed block on top of `parent` (shared by Propose and Execute).
   core::Result<Proposal> Build(const core::BlockHeader& parent, const BlockContext& context,
                                Outcome outcome, std::uint32_t proposer);
 
   const core::CryptoSuite& m_suite;
   storage::KvStore& m_store;
+  storage::RecordLog& m_journal;
   const Genesis m_genesis;
   const ChainOptions m_options;
   StateDb m_state;
@@ -157,6 +190,12 @@ class Chain {
   core::CommitCertificate m_head_certificate;
   core::ValidatorSet m_next_validators;
   std::atomic<std::uint64_t> m_transactions_committed{0};
+
+  // Journal records refused at reload only for now; appended again whenever the journal is
+  // rewritten. Used by Open and then by the committing thread only.
+  std::vector<core::Bytes> m_journal_kept;
+  JournalReload m_journal_reload;
+  core::Status m_journal_status = core::Ok();
 };
 
 }  // namespace baylink::chain

@@ -104,6 +104,10 @@ class Mempool {
                                                  const NonceLookup& next_nonce);
 
   bool Contains(const core::Hash32& hash) const;
+  // A copy of every pending transaction, senders in arrival order, each sender's by nonce
+  // (for rewriting the journal). The pool is locked while copying, not while the caller
+  // encodes them.
+  std::vector<core::Transaction> Pending() const;
   // Whether the pool holds the transaction `hash` with exactly this signature (so the
   // signature was verified at admission). Another signature over the same hash is not vouched
   // for: signatures are outside the hash.

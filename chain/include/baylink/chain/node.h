@@ -42,6 +42,10 @@
 
 namespace baylink::chain {
 
+// The mempool journal's folder inside the data folder (beside RocksDB's files, which it
+// leaves alone).
+inline constexpr std::string_view kJournalFolder = "mempool-journal";
+
 struct NodeConfig {
   std::filesystem::path data_dir;
   std::filesystem::path genesis;
