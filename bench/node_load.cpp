@@ -47,6 +47,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <mutex>
 #include <sstream>
 #include <string>
@@ -717,10 +718,18 @@ int Network(const Options& o) {
   for (std::size_t i = 0; i < kValidators; ++i) consensus_ports.push_back(FreePort());
   std::mutex log_mutex;
   std::vector<double> consensus_ms;  // guarded by log_mutex
+  // Only blocks above this height are sampled: a node logs a commit after its head and mempool
+  // show it, so the line of the last setup block can arrive after the samples began.
+  std::uint64_t sample_above = std::numeric_limits<std::uint64_t>::max();  // guarded by log_mutex
   const auto log = [&](std::string_view line) {
+    constexpr std::string_view kCommitted = "consensus: committed block ";
     const std::size_t at = line.find("; built here ");
-    if (at == std::string_view::npos) return;
+    const std::size_t block = line.find(kCommitted);
+    if (at == std::string_view::npos || block == std::string_view::npos) return;
+    const std::uint64_t height =
+        std::stoull(std::string(line.substr(block + kCommitted.size())));
     std::lock_guard lock(log_mutex);
+    if (height <= sample_above) return;
     consensus_ms.push_back(std::stod(std::string(line.substr(at + 13))) / 1000.0);
   };
   std::vector<std::unique_ptr<chain::Node>> nodes;
@@ -765,7 +774,7 @@ int Network(const Options& o) {
   // Latency at light load first (small blocks), then throughput.
   {
     std::lock_guard lock(log_mutex);
-    consensus_ms.clear();
+    sample_above = nodes[0]->chain().head().height;
   }
   for (std::size_t i = 0; i < o.samples; ++i) {
     const auto one = Transfers(suite, senders, 1, rng);
