@@ -723,14 +723,15 @@ int Network(const Options& o) {
   std::uint64_t sample_above = std::numeric_limits<std::uint64_t>::max();  // guarded by log_mutex
   const auto log = [&](std::string_view line) {
     constexpr std::string_view kCommitted = "consensus: committed block ";
-    const std::size_t at = line.find("; built here ");
+    constexpr std::string_view kBuilt = "; built here ";
+    const std::size_t at = line.find(kBuilt);
     const std::size_t block = line.find(kCommitted);
     if (at == std::string_view::npos || block == std::string_view::npos) return;
     const std::uint64_t height =
         std::stoull(std::string(line.substr(block + kCommitted.size())));
     std::lock_guard lock(log_mutex);
     if (height <= sample_above) return;
-    consensus_ms.push_back(std::stod(std::string(line.substr(at + 13))) / 1000.0);
+    consensus_ms.push_back(std::stod(std::string(line.substr(at + kBuilt.size()))) / 1000.0);
   };
   std::vector<std::unique_ptr<chain::Node>> nodes;
   for (std::size_t i = 0; i < kValidators; ++i) {
