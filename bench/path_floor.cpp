@@ -1,0 +1,446 @@
+// SPDX-License-Identifier: Apache-2.0
+//
+// The least a node can spend on a transfer besides its signature check, and so the highest
+// ratio to the verify bound any node could reach on this machine with the protocol and the
+// storage that issues 3 and 4 fix.
+//
+//   path_floor --suite sm|ecdsa [--txs N] [--senders N] [--block N] [--runs N]
+//
+// It signs `txs` asset transfers (the senders taking turns, each to a fresh address, as
+// `node_load throughput` sends them), measures the verify bound on two threads as
+// node_load does (CPU per verification: V), then does, block by block, only the work the
+// protocol requires of every validator for those transfers and nothing else:
+//   hashing: each transaction's hash (its id, the signed message), its tx_root leaf over its
+//     encoding, a receipt leaf (a success receipt without events: the real one carries the
+//     asset's event), and both roots;
+//   state:   the sparse-tree keys of what a transfer changes (the sender's nonce and balance,
+//     the recipient's balance; each key once per block), and the tree update in memory
+//     (one thread, nodes in an in-memory store; no reads from disk, no pruning bookkeeping);
+//   write:   one synced RocksDB batch per block (through libs/storage) holding the block's new
+//     tree nodes, one index entry per transaction and the block's transactions and receipts
+//     (values are counted as if kept inside their leaves: no flat copies).
+// Left out entirely: RPC, JSON and hex decoding, the mempool and its journal, execution of
+// the contract, nonce checks, RocksDB's background flushes and compactions, consensus and
+// gossip. Each part is timed with the calling thread's CPU clock; R is their sum per
+// transfer. With both cores busy all the time and every left-out part free, a node commits
+// 2 / (V + R) transfers per second against a bound of 2 / V: the ceiling is V / (V + R), the
+// same for four validators against issue 4's bound (each validator verifies and commits
+// every transfer once). Runs the floor `runs` times (fresh tree and store each time) and
+// prints each, then the median.
+#include <time.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <exception>
+#include <cstdio>
+#include <filesystem>
+#include <map>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "baylink/contracts/asset.h"
+#include "baylink/core/codec.h"
+#include "baylink/core/merkle.h"
+#include "baylink/core/sparse_merkle.h"
+#include "baylink/core/types.h"
+#include "baylink/storage/rocksdb_store.h"
+#include "bench_support.h"
+
+namespace baylink::bench {
+namespace {
+
+using core::Bytes;
+using core::Hash32;
+
+struct Options {
+  core::SuiteId suite = core::SuiteId::kEcdsa;
+  std::size_t txs = 40000;
+  std::size_t senders = 500;
+  std::size_t block = 5000;
+  std::size_t runs = 3;
+};
+
+double ThreadCpuUs() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) * 1e6 + static_cast<double>(ts.tv_nsec) * 1e-3;
+}
+
+// Forwards to a suite and notes the length of every input it hashes, so the same hash work
+// can be replayed alone afterwards: the hashing the protocol itself asks for, at the suite's
+// speed, with nothing around it.
+class RecordingSuite final : public core::CryptoSuite {
+ public:
+  explicit RecordingSuite(const core::CryptoSuite& inner) : m_inner(inner) {}
+  core::SuiteId Id() const override { return m_inner.Id(); }
+  Hash32 HashParts(std::span<const core::ByteView> parts) const override {
+    std::size_t bytes = 0;
+    for (const core::ByteView& part : parts) bytes += part.size();
+    if (recording) lengths.push_back(static_cast<std::uint32_t>(bytes));
+    return m_inner.HashParts(parts);
+  }
+  std::size_t SignatureSize() const override { return m_inner.SignatureSize(); }
+  core::KeyPair GenerateKey(core::RandomSource& rng) const override {
+    return m_inner.GenerateKey(rng);
+  }
+  core::Result<core::SecretKey> ImportSecretKey(core::ByteView raw) const override {
+    return m_inner.ImportSecretKey(raw);
+  }
+  core::Result<core::PublicKey> DerivePublicKey(const core::SecretKey& secret) const override {
+    return m_inner.DerivePublicKey(secret);
+  }
+  core::Status ValidatePublicKey(const core::PublicKey& key) const override {
+    return m_inner.ValidatePublicKey(key);
+  }
+  core::Result<Bytes> Sign(const core::SecretKey& secret, core::ByteView message) const override {
+    return m_inner.Sign(secret, message);
+  }
+  core::Status Verify(const core::PublicKey& key, core::ByteView message,
+                      core::ByteView signature) const override {
+    return m_inner.Verify(key, message, signature);
+  }
+  core::Result<core::PublicKey> Recover(core::ByteView message,
+                                        core::ByteView signature) const override {
+    return m_inner.Recover(message, signature);
+  }
+
+  // Single-threaded use only (the floor runs on one thread).
+  mutable bool recording = false;
+  mutable std::vector<std::uint32_t> lengths;
+
+ private:
+  const core::CryptoSuite& m_inner;
+};
+
+// CPU time of hashing inputs of the recorded lengths again, one after another.
+double ReplayHashesUs(const core::CryptoSuite& suite, const std::vector<std::uint32_t>& lengths) {
+  std::uint32_t longest = 0;
+  for (std::uint32_t n : lengths) longest = std::max(longest, n);
+  Bytes input(longest, 0x5a);
+  const double start = ThreadCpuUs();
+  for (std::uint32_t n : lengths) {
+    const Hash32 h = suite.Hash(core::ByteView(input.data(), n));
+    input[0] ^= h.bytes[0];  // each input depends on the last hash: nothing is skipped
+  }
+  return ThreadCpuUs() - start;
+}
+
+struct Account {
+  core::KeyPair key;
+  core::Address address;
+  std::string symbol;
+  std::uint64_t nonce = 0;
+};
+
+struct Transfer {
+  core::Transaction tx;
+  std::size_t from = 0;
+  core::Address to;
+};
+
+std::vector<Transfer> SignTransfers(const core::CryptoSuite& suite, std::vector<Account>& senders,
+                                    std::size_t count, BenchRandom& rng) {
+  std::vector<Transfer> out;
+  out.reserve(count);
+  for (std::size_t i = 0; i < count; ++i) {
+    Transfer t;
+    t.from = i % senders.size();
+    Account& s = senders[t.from];
+    rng.Fill(std::span(t.to.bytes));
+    t.tx.chain_id = "bench";
+    t.tx.nonce = s.nonce++;
+    t.tx.expiry_height = 1u << 30;
+    t.tx.sender = s.key.public_key;
+    t.tx.contract = "asset";
+    t.tx.method = "transfer";
+    t.tx.args = contracts::EncodeTransfer(s.symbol, t.to, 1);
+    Require(static_cast<bool>(t.tx.Sign(suite, s.key.secret)), "sign");
+    out.push_back(std::move(t));
+  }
+  return out;
+}
+
+// CPU per verification on two threads, as node_load's bound.
+double VerifyCpuUs(const core::CryptoSuite& suite, const std::vector<Transfer>& transfers,
+                   const std::vector<Hash32>& hashes, double* rate) {
+  std::vector<double> cpu(2, 0.0);
+  const auto start = std::chrono::steady_clock::now();
+  std::vector<std::thread> workers;
+  for (unsigned t = 0; t < 2; ++t) {
+    workers.emplace_back([&, t] {
+      const double begin = ThreadCpuUs();
+      for (std::size_t i = t; i < transfers.size(); i += 2) {
+        Require(static_cast<bool>(
+                    suite.Verify(transfers[i].tx.sender, hashes[i].view(), transfers[i].tx.signature)),
+                "verify");
+      }
+      cpu[t] = ThreadCpuUs() - begin;
+    });
+  }
+  for (auto& w : workers) w.join();
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  *rate = static_cast<double>(transfers.size()) / seconds;
+  return (cpu[0] + cpu[1]) / static_cast<double>(transfers.size());
+}
+
+// Keeps the nodes in memory and also hands each update's new nodes to the block's batch.
+class CapturingStore final : public core::smt::NodeStore {
+ public:
+  core::Result<std::optional<Bytes>> Get(const Hash32& node_hash) const override {
+    return m_memory.Get(node_hash);
+  }
+  core::Status Write(std::span<const std::pair<Hash32, Bytes>> nodes) override {
+    for (const auto& [hash, record] : nodes) {
+      Bytes key{'n'};
+      key.insert(key.end(), hash.bytes.begin(), hash.bytes.end());
+      batch->Put(key, record);
+    }
+    return m_memory.Write(nodes);
+  }
+  storage::WriteBatch* batch = nullptr;
+
+ private:
+  core::smt::MemoryNodeStore m_memory;
+};
+
+Bytes U64Value(std::uint64_t v) {
+  core::Writer w;
+  w.U64(v);
+  return std::move(w).Take();
+}
+
+Bytes U128Value(core::u128 v) {
+  core::Writer w;
+  w.U128(v);
+  return std::move(w).Take();
+}
+
+struct Floor {
+  double hash_us = 0;   // per transfer
+  double state_us = 0;   // keys_us and the tree update
+  double keys_us = 0;    // the changed keys (their hashes) and values, once per block
+  double write_us = 0;
+  double nodes_per_transfer = 0;
+  double hash_calls_per_transfer = 0;
+  double replayed_hashes_us = 0;  // the same hash calls alone
+  double total() const { return hash_us + state_us + write_us; }
+};
+
+Floor RunFloor(const core::CryptoSuite& real_suite, const std::vector<Account>& senders,
+               const std::vector<Transfer>& transfers, std::size_t block_size) {
+  RecordingSuite suite(real_suite);
+  char name[] = "/tmp/baylink-floor-XXXXXX";
+  Require(mkdtemp(name) != nullptr, "mkdtemp");
+  const std::filesystem::path dir = name;
+  Floor f;
+  {
+    auto store = storage::OpenRocksDb(dir / "db").value();
+    CapturingStore nodes;
+    core::smt::SparseMerkleTree tree(suite, nodes, 1);
+    storage::WriteBatch setup;
+    nodes.batch = &setup;
+    // The senders' accounts before the first block: a nonce and a balance each.
+    std::vector<core::smt::Change> initial;
+    for (const Account& s : senders) {
+      initial.push_back({core::StateKey(suite, "account", s.address.view()), U64Value(0)});
+      Bytes balance_key = core::ToBytes("b/" + s.symbol + "/");
+      balance_key.insert(balance_key.end(), s.address.bytes.begin(), s.address.bytes.end());
+      initial.push_back(
+          {core::StateKey(suite, "asset", balance_key), U128Value(core::u128{1} << 100)});
+    }
+    Hash32 root = tree.Update(core::smt::SparseMerkleTree::EmptyRoot(), initial).value();
+    Require(static_cast<bool>(store->Write(setup, storage::WriteOptions{true})), "setup write");
+
+    suite.recording = true;
+    std::vector<std::uint64_t> next_nonce(senders.size(), 0);
+    std::vector<core::u128> balance(senders.size(), core::u128{1} << 100);
+    std::size_t node_ops = 0;
+    for (std::size_t first = 0; first < transfers.size(); first += block_size) {
+      const std::size_t last = std::min(transfers.size(), first + block_size);
+      const std::uint64_t height = first / block_size + 1;
+
+      // Hashing: ids, tx_root and receipt_root.
+      double t0 = ThreadCpuUs();
+      std::vector<Hash32> ids;
+      std::vector<Hash32> tx_leaves;
+      std::vector<Hash32> receipt_leaves;
+      Bytes block_body;
+      Bytes receipts_body;
+      for (std::size_t i = first; i < last; ++i) {
+        ids.push_back(transfers[i].tx.Hash(suite));
+        const Bytes encoded = transfers[i].tx.Encode();
+        tx_leaves.push_back(core::merkle::LeafHash(suite, encoded));
+        block_body.insert(block_body.end(), encoded.begin(), encoded.end());
+        core::Receipt receipt;
+        receipt.tx_hash = ids.back();
+        const Bytes receipt_encoded = receipt.Encode();
+        receipt_leaves.push_back(core::merkle::LeafHash(suite, receipt_encoded));
+        receipts_body.insert(receipts_body.end(), receipt_encoded.begin(), receipt_encoded.end());
+      }
+      const Hash32 tx_root = core::merkle::RootOfLeafHashes(suite, tx_leaves);
+      const Hash32 receipt_root = core::merkle::RootOfLeafHashes(suite, receipt_leaves);
+      double t1 = ThreadCpuUs();
+      f.hash_us += t1 - t0;
+
+      // State: each changed key once per block, then the tree.
+      std::map<Hash32, Bytes> changed;
+      for (std::size_t i = first; i < last; ++i) {
+        const Transfer& t = transfers[i];
+        const Account& s = senders[t.from];
+        changed[core::StateKey(suite, "account", s.address.view())] = U64Value(++next_nonce[t.from]);
+        Bytes from_key = core::ToBytes("b/" + s.symbol + "/");
+        from_key.insert(from_key.end(), s.address.bytes.begin(), s.address.bytes.end());
+        changed[core::StateKey(suite, "asset", from_key)] = U128Value(--balance[t.from]);
+        Bytes to_key = core::ToBytes("b/" + s.symbol + "/");
+        to_key.insert(to_key.end(), t.to.bytes.begin(), t.to.bytes.end());
+        changed[core::StateKey(suite, "asset", to_key)] = U128Value(1);
+      }
+      std::vector<core::smt::Change> changes;
+      changes.reserve(changed.size());
+      for (auto& [key, value] : changed) changes.push_back({key, std::move(value)});
+      const double t_keys = ThreadCpuUs();
+      f.keys_us += t_keys - t1;
+      storage::WriteBatch batch;
+      nodes.batch = &batch;
+      root = tree.Update(root, changes).value();
+      double t2 = ThreadCpuUs();
+      f.state_us += t2 - t1;
+      node_ops += batch.size();
+
+      // The block's one synced batch.
+      for (std::size_t i = first; i < last; ++i) {
+        Bytes key{'t'};
+        key.insert(key.end(), ids[i - first].bytes.begin(), ids[i - first].bytes.end());
+        core::Writer location;
+        location.U64(height).U32(static_cast<std::uint32_t>(i - first));
+        batch.Put(key, location.bytes());
+      }
+      core::Writer block_key;
+      block_key.U64(height);
+      Bytes header{tx_root.bytes.begin(), tx_root.bytes.end()};
+      header.insert(header.end(), receipt_root.bytes.begin(), receipt_root.bytes.end());
+      header.insert(header.end(), root.bytes.begin(), root.bytes.end());
+      block_body.insert(block_body.end(), header.begin(), header.end());
+      Bytes stored_block{'B'};
+      stored_block.insert(stored_block.end(), block_key.bytes().begin(), block_key.bytes().end());
+      Bytes stored_receipts{'R'};
+      stored_receipts.insert(stored_receipts.end(), block_key.bytes().begin(),
+                             block_key.bytes().end());
+      batch.Put(stored_block, block_body);
+      batch.Put(stored_receipts, receipts_body);
+      Require(static_cast<bool>(store->Write(batch, storage::WriteOptions{true})), "block write");
+      f.write_us += ThreadCpuUs() - t2;
+    }
+    suite.recording = false;
+    const auto n = static_cast<double>(transfers.size());
+    f.hash_calls_per_transfer = static_cast<double>(suite.lengths.size()) / n;
+    f.replayed_hashes_us = ReplayHashesUs(real_suite, suite.lengths) / n;
+    f.hash_us /= n;
+    f.state_us /= n;
+    f.keys_us /= n;
+    f.write_us /= n;
+    f.nodes_per_transfer = static_cast<double>(node_ops) / n;
+  }
+  std::error_code ignored;
+  std::filesystem::remove_all(dir, ignored);
+  return f;
+}
+
+int Main(const Options& o) {
+  const core::CryptoSuite& suite = Suite(o.suite);
+  const std::string suite_name(core::SuiteName(o.suite));
+  BenchRandom rng(7);
+  std::vector<Account> senders(o.senders);
+  for (std::size_t i = 0; i < senders.size(); ++i) {
+    senders[i].key = suite.GenerateKey(rng);
+    senders[i].address = suite.ToAddress(senders[i].key.public_key);
+    senders[i].symbol = "S" + std::to_string(i);
+  }
+  const std::vector<Transfer> transfers = SignTransfers(suite, senders, o.txs, rng);
+  std::vector<Hash32> hashes;
+  for (const Transfer& t : transfers) hashes.push_back(t.tx.Hash(suite));
+
+  double rate_before = 0;
+  const double v_before = VerifyCpuUs(suite, transfers, hashes, &rate_before);
+  std::vector<Floor> floors;
+  for (std::size_t run = 0; run < o.runs; ++run) {
+    floors.push_back(RunFloor(suite, senders, transfers, o.block));
+    const Floor& f = floors.back();
+    std::printf("path_floor suite=%s run %zu: hashing %.2f us, state %.2f us (keys %.2f, tree %.2f; %.1f new tree nodes), "
+                "write %.2f us per transfer; R = %.2f us; the %.1f hash calls per transfer among "
+                "them, replayed alone: %.2f us\n",
+                suite_name.c_str(), run + 1, f.hash_us, f.state_us, f.keys_us, f.state_us - f.keys_us,
+                f.nodes_per_transfer,
+                f.write_us, f.total(), f.hash_calls_per_transfer, f.replayed_hashes_us);
+  }
+  double rate_after = 0;
+  const double v_after = VerifyCpuUs(suite, transfers, hashes, &rate_after);
+  const double v = (v_before + v_after) / 2;
+  std::sort(floors.begin(), floors.end(),
+            [](const Floor& a, const Floor& b) { return a.total() < b.total(); });
+  const Floor& median = floors[floors.size() / 2];
+  std::vector<double> replays;
+  for (const Floor& f : floors) replays.push_back(f.replayed_hashes_us);
+  std::sort(replays.begin(), replays.end());
+  const double hashing_alone = replays[replays.size() / 2];
+  const double r = median.total();
+  std::printf("path_floor suite=%s txs=%zu senders=%zu block=%zu: V = %.2f us of CPU per "
+              "verification (2 threads: %.0f tx/s before, %.0f after); R = %.2f us (median of "
+              "%zu); ceiling V / (V + R) = %.3f; 0.80 needs R <= V / 4 = %.2f us, 0.70 needs "
+              "R <= 3V / 7 = %.2f us; the protocol's hashing alone (median) %.2f us\n",
+              suite_name.c_str(), o.txs, o.senders, o.block, v, rate_before, rate_after, r,
+              floors.size(), v / (v + r), v / 4, 3 * v / 7, hashing_alone);
+  return 0;
+}
+
+}  // namespace
+}  // namespace baylink::bench
+
+int main(int argc, char** argv) {
+  baylink::bench::Options o;
+  for (int i = 1; i < argc; i += 2) {
+    const std::string name = argv[i];
+    if (name == "--help" || name == "-h") {
+      std::printf("usage: path_floor [--suite sm|ecdsa] [--txs N] [--senders N] [--block N] "
+                  "[--runs N]\n(see the head of bench/path_floor.cpp)\n");
+      return 0;
+    }
+    if (i + 1 >= argc) {
+      std::fprintf(stderr, "path_floor: %s needs a value\n", name.c_str());
+      return 2;
+    }
+    const std::string value = argv[i + 1];
+    try {
+      if (name == "--suite") {
+        auto id = baylink::core::ParseSuiteId(value);
+        if (!id) {
+          std::fprintf(stderr, "path_floor: %s\n", id.error().Message().c_str());
+          return 2;
+        }
+        o.suite = *id;
+      } else if (name == "--txs") {
+        o.txs = std::stoul(value);
+      } else if (name == "--senders") {
+        o.senders = std::stoul(value);
+      } else if (name == "--block") {
+        o.block = std::stoul(value);
+      } else if (name == "--runs") {
+        o.runs = std::stoul(value);
+      } else {
+        std::fprintf(stderr, "path_floor: unknown option %s (see --help)\n", name.c_str());
+        return 2;
+      }
+    } catch (const std::exception&) {
+      std::fprintf(stderr, "path_floor: %s wants a number, not '%s'\n", name.c_str(), value.c_str());
+      return 2;
+    }
+  }
+  if (o.txs == 0 || o.senders == 0 || o.block == 0 || o.runs == 0) {
+    std::fprintf(stderr, "path_floor: --txs, --senders, --block and --runs must be positive\n");
+    return 2;
+  }
+  return baylink::bench::Main(o);
+}
