@@ -4,16 +4,23 @@
 // each suite, and a setup check.
 #pragma once
 
+#include <time.h>
+
 #include <algorithm>
+#include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <span>
+#include <thread>
+#include <vector>
 
 #include "baylink/core/bytes.h"
 #include "baylink/core/suite.h"
+#include "baylink/core/types.h"
 #include "baylink/crypto/suites.h"
 
 namespace baylink::bench {
@@ -57,6 +64,55 @@ inline void Require(bool ok, const char* what) {
     std::fprintf(stderr, "benchmark setup failed: %s\n", what);
     std::abort();
   }
+}
+
+// The calling thread's CPU time so far.
+inline double ThreadCpuSeconds() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
+}
+
+inline std::vector<core::Hash32> Hashes(const core::CryptoSuite& suite,
+                                        const std::vector<core::Transaction>& txs) {
+  std::vector<core::Hash32> hashes;
+  hashes.reserve(txs.size());
+  for (const auto& tx : txs) hashes.push_back(tx.Hash(suite));
+  return hashes;
+}
+
+// The verify bound: transactions verified per second on `threads` threads (each taking every
+// `threads`-th transaction), and the CPU time one verification took (the threads' own CPU
+// clocks).
+struct VerifyBound {
+  double rate = 0;
+  double cpu_us = 0;
+};
+
+inline VerifyBound VerifyRate(const core::CryptoSuite& suite,
+                              const std::vector<core::Transaction>& txs,
+                              const std::vector<core::Hash32>& hashes, unsigned threads) {
+  const auto start = std::chrono::steady_clock::now();
+  std::vector<std::thread> workers;
+  std::vector<double> cpu(threads, 0.0);
+  std::atomic<bool> ok{true};
+  for (unsigned t = 0; t < threads; ++t) {
+    workers.emplace_back([&, t] {
+      const double cpu_start = ThreadCpuSeconds();
+      for (std::size_t i = t; i < txs.size(); i += threads) {
+        if (!suite.Verify(txs[i].sender, hashes[i].view(), txs[i].signature)) ok = false;
+      }
+      cpu[t] = ThreadCpuSeconds() - cpu_start;
+    });
+  }
+  for (auto& w : workers) w.join();
+  Require(ok, "verify");
+  double cpu_total = 0;
+  for (double c : cpu) cpu_total += c;
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return VerifyBound{static_cast<double>(txs.size()) / seconds,
+                     cpu_total * 1e6 / static_cast<double>(txs.size())};
 }
 
 }  // namespace baylink::bench

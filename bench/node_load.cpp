@@ -265,49 +265,6 @@ void WaitCommitted(chain::Chain& chain) {
   while (chain.mempool().size() > 0) std::this_thread::sleep_for(std::chrono::milliseconds(5));
 }
 
-// The verify bound: transactions verified per second on `threads` threads, and the CPU time
-// one verification took (the threads' own CPU clocks; see PrintCpuShare for how noisy).
-struct VerifyBound {
-  double rate = 0;
-  double cpu_us = 0;
-};
-
-double ThreadCpuSeconds() {
-  timespec ts{};
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
-}
-
-std::vector<core::Hash32> Hashes(const core::CryptoSuite& suite,
-                                 const std::vector<core::Transaction>& txs) {
-  std::vector<core::Hash32> hashes;
-  for (const auto& tx : txs) hashes.push_back(tx.Hash(suite));
-  return hashes;
-}
-
-VerifyBound VerifyRate(const core::CryptoSuite& suite, const std::vector<core::Transaction>& txs,
-                       const std::vector<core::Hash32>& hashes, unsigned threads) {
-  const auto start = Clock::now();
-  std::vector<std::thread> workers;
-  std::vector<double> cpu(threads, 0.0);
-  std::atomic<bool> ok{true};
-  for (unsigned t = 0; t < threads; ++t) {
-    workers.emplace_back([&, t] {
-      const double cpu_start = ThreadCpuSeconds();
-      for (std::size_t i = t; i < txs.size(); i += threads) {
-        if (!suite.Verify(txs[i].sender, hashes[i].view(), txs[i].signature)) ok = false;
-      }
-      cpu[t] = ThreadCpuSeconds() - cpu_start;
-    });
-  }
-  for (auto& w : workers) w.join();
-  Require(ok, "verify");
-  double cpu_total = 0;
-  for (double c : cpu) cpu_total += c;
-  return VerifyBound{static_cast<double>(txs.size()) / Seconds(Clock::now() - start),
-                     cpu_total * 1e6 / static_cast<double>(txs.size())};
-}
-
 // Fields of /proc/<pid>/status and /proc/<pid>/stat.
 long StatusKiB(pid_t pid, const std::string& field) {
   std::ifstream status("/proc/" + std::to_string(pid) + "/status");

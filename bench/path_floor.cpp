@@ -27,17 +27,14 @@
 // same for four validators against issue 4's bound (each validator verifies and commits
 // every transfer once). Runs the floor `runs` times (fresh tree and store each time) and
 // prints each, then the median.
-#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <chrono>
-#include <exception>
 #include <cstdio>
+#include <exception>
 #include <filesystem>
 #include <map>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "baylink/contracts/asset.h"
@@ -62,11 +59,7 @@ struct Options {
   std::size_t runs = 3;
 };
 
-double ThreadCpuUs() {
-  timespec ts{};
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return static_cast<double>(ts.tv_sec) * 1e6 + static_cast<double>(ts.tv_nsec) * 1e-3;
-}
+double ThreadCpuUs() { return ThreadCpuSeconds() * 1e6; }
 
 // Forwards to a suite and notes the length of every input it hashes, so the same hash work
 // can be replayed alone afterwards: the hashing the protocol itself asks for, at the suite's
@@ -134,56 +127,34 @@ struct Account {
   std::uint64_t nonce = 0;
 };
 
-struct Transfer {
-  core::Transaction tx;
+// Who sends each transfer and to whom, beside the signed transactions (same index).
+struct Route {
   std::size_t from = 0;
   core::Address to;
 };
 
-std::vector<Transfer> SignTransfers(const core::CryptoSuite& suite, std::vector<Account>& senders,
-                                    std::size_t count, BenchRandom& rng) {
-  std::vector<Transfer> out;
-  out.reserve(count);
+void SignTransfers(const core::CryptoSuite& suite, std::vector<Account>& senders,
+                   std::size_t count, BenchRandom& rng, std::vector<core::Transaction>& txs,
+                   std::vector<Route>& routes) {
+  txs.reserve(count);
+  routes.reserve(count);
   for (std::size_t i = 0; i < count; ++i) {
-    Transfer t;
-    t.from = i % senders.size();
-    Account& s = senders[t.from];
-    rng.Fill(std::span(t.to.bytes));
-    t.tx.chain_id = "bench";
-    t.tx.nonce = s.nonce++;
-    t.tx.expiry_height = 1u << 30;
-    t.tx.sender = s.key.public_key;
-    t.tx.contract = "asset";
-    t.tx.method = "transfer";
-    t.tx.args = contracts::EncodeTransfer(s.symbol, t.to, 1);
-    Require(static_cast<bool>(t.tx.Sign(suite, s.key.secret)), "sign");
-    out.push_back(std::move(t));
+    Route route;
+    route.from = i % senders.size();
+    Account& s = senders[route.from];
+    rng.Fill(std::span(route.to.bytes));
+    core::Transaction tx;
+    tx.chain_id = "bench";
+    tx.nonce = s.nonce++;
+    tx.expiry_height = 1u << 30;
+    tx.sender = s.key.public_key;
+    tx.contract = "asset";
+    tx.method = "transfer";
+    tx.args = contracts::EncodeTransfer(s.symbol, route.to, 1);
+    Require(static_cast<bool>(tx.Sign(suite, s.key.secret)), "sign");
+    txs.push_back(std::move(tx));
+    routes.push_back(route);
   }
-  return out;
-}
-
-// CPU per verification on two threads, as node_load's bound.
-double VerifyCpuUs(const core::CryptoSuite& suite, const std::vector<Transfer>& transfers,
-                   const std::vector<Hash32>& hashes, double* rate) {
-  std::vector<double> cpu(2, 0.0);
-  const auto start = std::chrono::steady_clock::now();
-  std::vector<std::thread> workers;
-  for (unsigned t = 0; t < 2; ++t) {
-    workers.emplace_back([&, t] {
-      const double begin = ThreadCpuUs();
-      for (std::size_t i = t; i < transfers.size(); i += 2) {
-        Require(static_cast<bool>(
-                    suite.Verify(transfers[i].tx.sender, hashes[i].view(), transfers[i].tx.signature)),
-                "verify");
-      }
-      cpu[t] = ThreadCpuUs() - begin;
-    });
-  }
-  for (auto& w : workers) w.join();
-  const double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  *rate = static_cast<double>(transfers.size()) / seconds;
-  return (cpu[0] + cpu[1]) / static_cast<double>(transfers.size());
 }
 
 // Keeps the nodes in memory and also hands each update's new nodes to the block's batch.
@@ -230,7 +201,8 @@ struct Floor {
 };
 
 Floor RunFloor(const core::CryptoSuite& real_suite, const std::vector<Account>& senders,
-               const std::vector<Transfer>& transfers, std::size_t block_size) {
+               const std::vector<core::Transaction>& txs, const std::vector<Route>& routes,
+               std::size_t block_size) {
   RecordingSuite suite(real_suite);
   char name[] = "/tmp/baylink-floor-XXXXXX";
   Require(mkdtemp(name) != nullptr, "mkdtemp");
@@ -258,8 +230,8 @@ Floor RunFloor(const core::CryptoSuite& real_suite, const std::vector<Account>& 
     std::vector<std::uint64_t> next_nonce(senders.size(), 0);
     std::vector<core::u128> balance(senders.size(), core::u128{1} << 100);
     std::size_t node_ops = 0;
-    for (std::size_t first = 0; first < transfers.size(); first += block_size) {
-      const std::size_t last = std::min(transfers.size(), first + block_size);
+    for (std::size_t first = 0; first < txs.size(); first += block_size) {
+      const std::size_t last = std::min(txs.size(), first + block_size);
       const std::uint64_t height = first / block_size + 1;
 
       // Hashing: ids, tx_root and receipt_root.
@@ -270,8 +242,8 @@ Floor RunFloor(const core::CryptoSuite& real_suite, const std::vector<Account>& 
       Bytes block_body;
       Bytes receipts_body;
       for (std::size_t i = first; i < last; ++i) {
-        ids.push_back(transfers[i].tx.Hash(suite));
-        const Bytes encoded = transfers[i].tx.Encode();
+        ids.push_back(txs[i].Hash(suite));
+        const Bytes encoded = txs[i].Encode();
         tx_leaves.push_back(core::merkle::LeafHash(suite, encoded));
         block_body.insert(block_body.end(), encoded.begin(), encoded.end());
         core::Receipt receipt;
@@ -288,7 +260,7 @@ Floor RunFloor(const core::CryptoSuite& real_suite, const std::vector<Account>& 
       // State: each changed key once per block, then the tree.
       std::map<Hash32, Bytes> changed;
       for (std::size_t i = first; i < last; ++i) {
-        const Transfer& t = transfers[i];
+        const Route& t = routes[i];
         const Account& s = senders[t.from];
         changed[core::StateKey(suite, "account", s.address.view())] = U64Value(++next_nonce[t.from]);
         Bytes from_key = core::ToBytes("b/" + s.symbol + "/");
@@ -335,7 +307,7 @@ Floor RunFloor(const core::CryptoSuite& real_suite, const std::vector<Account>& 
       f.write_us += ThreadCpuUs() - t2;
     }
     suite.recording = false;
-    const auto n = static_cast<double>(transfers.size());
+    const auto n = static_cast<double>(txs.size());
     f.hash_calls_per_transfer = static_cast<double>(suite.lengths.size()) / n;
     f.replayed_hashes_us = ReplayHashesUs(real_suite, suite.lengths) / n;
     f.hash_us /= n;
@@ -359,15 +331,15 @@ int Main(const Options& o) {
     senders[i].address = suite.ToAddress(senders[i].key.public_key);
     senders[i].symbol = "S" + std::to_string(i);
   }
-  const std::vector<Transfer> transfers = SignTransfers(suite, senders, o.txs, rng);
-  std::vector<Hash32> hashes;
-  for (const Transfer& t : transfers) hashes.push_back(t.tx.Hash(suite));
+  std::vector<core::Transaction> txs;
+  std::vector<Route> routes;
+  SignTransfers(suite, senders, o.txs, rng, txs, routes);
+  const std::vector<Hash32> hashes = Hashes(suite, txs);
 
-  double rate_before = 0;
-  const double v_before = VerifyCpuUs(suite, transfers, hashes, &rate_before);
+  const VerifyBound before = VerifyRate(suite, txs, hashes, 2);
   std::vector<Floor> floors;
   for (std::size_t run = 0; run < o.runs; ++run) {
-    floors.push_back(RunFloor(suite, senders, transfers, o.block));
+    floors.push_back(RunFloor(suite, senders, txs, routes, o.block));
     const Floor& f = floors.back();
     std::printf("path_floor suite=%s run %zu: hashing %.2f us, state %.2f us (keys %.2f, tree %.2f; %.1f new tree nodes), "
                 "write %.2f us per transfer; R = %.2f us; the %.1f hash calls per transfer among "
@@ -376,9 +348,8 @@ int Main(const Options& o) {
                 f.nodes_per_transfer,
                 f.write_us, f.total(), f.hash_calls_per_transfer, f.replayed_hashes_us);
   }
-  double rate_after = 0;
-  const double v_after = VerifyCpuUs(suite, transfers, hashes, &rate_after);
-  const double v = (v_before + v_after) / 2;
+  const VerifyBound after = VerifyRate(suite, txs, hashes, 2);
+  const double v = (before.cpu_us + after.cpu_us) / 2;
   std::sort(floors.begin(), floors.end(),
             [](const Floor& a, const Floor& b) { return a.total() < b.total(); });
   const Floor& median = floors[floors.size() / 2];
@@ -391,7 +362,7 @@ int Main(const Options& o) {
               "verification (2 threads: %.0f tx/s before, %.0f after); R = %.2f us (median of "
               "%zu); ceiling V / (V + R) = %.3f; 0.80 needs R <= V / 4 = %.2f us, 0.70 needs "
               "R <= 3V / 7 = %.2f us; the protocol's hashing alone (median) %.2f us\n",
-              suite_name.c_str(), o.txs, o.senders, o.block, v, rate_before, rate_after, r,
+              suite_name.c_str(), o.txs, o.senders, o.block, v, before.rate, after.rate, r,
               floors.size(), v / (v + r), v / 4, 3 * v / 7, hashing_alone);
   return 0;
 }
