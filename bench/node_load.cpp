@@ -51,6 +51,7 @@
 #include <filesystem>
 #include <fstream>
 #include <limits>
+#include <map>
 #include <mutex>
 #include <sstream>
 #include <string>
@@ -311,6 +312,26 @@ void PrintCpuShare(const char* mode, core::SuiteId suite, double cpu_seconds, st
               floor_us / per_tx_us);
 }
 
+// The run's CPU per committed transfer by thread name (the load generator's client threads are
+// named like the program), largest first.
+void PrintThreadCpu(const char* mode, const std::map<std::string, double>& start,
+                    const std::map<std::string, double>& end, double cpu_used, std::size_t txs) {
+  std::vector<std::pair<double, std::string>> used;
+  double named = 0;
+  for (const auto& [name, seconds] : end) {
+    const auto before = start.find(name);
+    const double delta = seconds - (before == start.end() ? 0.0 : before->second);
+    if (delta <= 0) continue;
+    used.emplace_back(delta, name);
+    named += delta;
+  }
+  std::sort(used.rbegin(), used.rend());
+  const double per_tx = 1e6 / static_cast<double>(txs);
+  std::printf("%s cpu per transfer by thread:", mode);
+  for (const auto& [seconds, name] : used) std::printf(" %s %.1f us;", name.c_str(), seconds * per_tx);
+  std::printf(" in threads that ended %.1f us\n", std::max(0.0, cpu_used - named) * per_tx);
+}
+
 int Throughput(const Options& o) {
   const core::CryptoSuite& suite = Suite(o.suite);
   BenchRandom rng(1);
@@ -329,6 +350,7 @@ int Throughput(const Options& o) {
   const auto hashes = Hashes(suite, transfers);
   const VerifyBound before = VerifyRate(suite, transfers, hashes, 2);
   const std::uint64_t start_height = chain.head().height;
+  const auto threads_start = CpuByThreadName();
   const double cpu_start = CpuSecondsOf(getpid());
   const auto start = Clock::now();
   SendConcurrently({(*node)->rpc_port()}, bodies, o.clients);
@@ -337,6 +359,7 @@ int Throughput(const Options& o) {
   const double total = Seconds(Clock::now() - start);
   const std::uint64_t blocks = chain.head().height - start_height;
   const double cpu_used = CpuSecondsOf(getpid()) - cpu_start;
+  const auto threads_end = CpuByThreadName();
   const double busy = cpu_used / total;
   (*node)->Stop();
   const double rate = static_cast<double>(o.txs) / total;
@@ -350,6 +373,7 @@ int Throughput(const Options& o) {
               total, static_cast<unsigned long long>(blocks), rate, bound, before.rate, after.rate,
               rate / bound, busy);
   PrintCpuShare("throughput", o.suite, cpu_used, o.txs, verify.cpu_us, 1);
+  PrintThreadCpu("throughput", threads_start, threads_end, cpu_used, o.txs);
   return 0;
 }
 
