@@ -345,7 +345,10 @@ std::vector<core::Result<Hash32>> Chain::Submit(std::span<const core::ByteView> 
       results.emplace_back(std::move(checked).error());
       continue;
     }
-    auto nonce = NextNonce(checked->sender);
+    // A sender already pending has its nonce known to the pool; others are read in state.
+    const Mempool::KnownNonce known = m_mempool.AccountNonce(checked->sender);
+    auto nonce = known.nonce ? core::Result<std::uint64_t>(*known.nonce)
+                             : NextNonce(checked->sender);
     if (!nonce) {
       results.emplace_back(std::move(nonce).error());
       continue;
@@ -359,7 +362,9 @@ std::vector<core::Result<Hash32>> Chain::Submit(std::span<const core::ByteView> 
       continue;
     }
     const Hash32 hash = checked->hash;
-    if (core::Status s = m_mempool.Insert(std::move(*checked), next_height, *nonce); !s) {
+    if (core::Status s =
+            m_mempool.Insert(std::move(*checked), next_height, *nonce, known.generation);
+        !s) {
       results.emplace_back(std::move(s).error());
       continue;
     }
@@ -599,14 +604,27 @@ core::Status Chain::Commit(Proposal proposal, const core::CommitCertificate& cer
   // publish the block): a transaction left in the mempool is never selected again (its nonce
   // is used) and leaves with its sender's next block or its expiry; a journal not tidied is
   // tidied by a later commit, and its extra records are refused again by a reload.
-  std::vector<core::Address> senders;
-  senders.reserve(proposal.block.transactions.size());
+  // Each included transaction used its sender's nonce (a failed call too), and a sender's
+  // transactions run in nonce order: the block's last one of each sender gives its next nonce.
+  std::vector<std::pair<core::Address, std::uint64_t>> next_nonces;
+  next_nonces.reserve(proposal.block.transactions.size());
   for (const core::Transaction& tx : proposal.block.transactions) {
-    senders.push_back(m_suite.ToAddress(tx.sender));
+    next_nonces.emplace_back(m_suite.ToAddress(tx.sender), tx.nonce + 1);
   }
-  std::sort(senders.begin(), senders.end());
-  senders.erase(std::unique(senders.begin(), senders.end()), senders.end());
-  (void)m_mempool.Remove(done, senders, height + 1, [this](const core::Address& a) {
+  std::sort(next_nonces.begin(), next_nonces.end());
+  std::vector<core::Address> senders;
+  senders.reserve(next_nonces.size());
+  for (std::size_t i = 0; i < next_nonces.size(); ++i) {
+    if (i + 1 < next_nonces.size() && next_nonces[i + 1].first == next_nonces[i].first) continue;
+    next_nonces[senders.size()] = next_nonces[i];  // the largest of each sender, in order
+    senders.push_back(next_nonces[i].first);
+  }
+  next_nonces.resize(senders.size());
+  (void)m_mempool.Remove(done, senders, height + 1, [&](const core::Address& a) {
+    const auto it = std::lower_bound(
+        next_nonces.begin(), next_nonces.end(), a,
+        [](const auto& entry, const core::Address& address) { return entry.first < address; });
+    if (it != next_nonces.end() && it->first == a) return core::Result<std::uint64_t>(it->second);
     return NextNonce(a);
   });
   m_journal_status = TidyJournal();

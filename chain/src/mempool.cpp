@@ -99,8 +99,17 @@ void Mempool::NoteVerified(const core::Hash32& hash, core::ByteView signature) {
   }
 }
 
+Mempool::KnownNonce Mempool::AccountNonce(const core::Address& sender) const {
+  std::lock_guard lock(m_mutex);
+  KnownNonce out{m_generation, std::nullopt};
+  const auto it = m_senders.find(sender);
+  if (it != m_senders.end()) out.nonce = it->second.account_nonce;
+  return out;
+}
+
 core::Status Mempool::Insert(CheckedTx checked, std::uint64_t next_height,
-                             std::uint64_t account_nonce) {
+                             std::uint64_t account_nonce,
+                             std::optional<std::uint64_t> nonce_generation) {
   BAYLINK_TRY(Screen(checked, next_height, account_nonce));
   const core::Transaction& tx = checked.tx;
   std::lock_guard lock(m_mutex);
@@ -127,7 +136,10 @@ core::Status Mempool::Insert(CheckedTx checked, std::uint64_t next_height,
                                        " bytes); retry later");
   }
   if (sender_it == m_senders.end()) {
-    sender_it = m_senders.emplace(checked.sender, Sender{m_next_arrival, {}}).first;
+    // A nonce found before the last Remove may predate that block: not kept.
+    std::optional<std::uint64_t> known;
+    if (nonce_generation == m_generation) known = account_nonce;
+    sender_it = m_senders.emplace(checked.sender, Sender{m_next_arrival, {}, known}).first;
     m_arrivals.emplace(m_next_arrival++, checked.sender);
   }
   sender_it->second.by_nonce.emplace(tx.nonce, checked.hash);
@@ -141,6 +153,7 @@ core::Result<Mempool::Selection> Mempool::Select(std::size_t max_txs, std::size_
                                                  std::uint64_t height,
                                                  const NonceLookup& next_nonce) const {
   // The senders that can fill the block, in arrival order: their pending counts reach max_txs.
+  // Those whose nonce the pool does not know are looked up in state.
   struct Looked {
     std::uint64_t arrival;
     core::Address address;
@@ -152,8 +165,9 @@ core::Result<Mempool::Selection> Mempool::Select(std::size_t max_txs, std::size_
     std::size_t pending = 0;
     for (const auto& [arrival, address] : m_arrivals) {
       if (pending >= max_txs) break;
-      looked.push_back(Looked{arrival, address});
-      pending += m_senders.at(address).by_nonce.size();
+      const Sender& sender = m_senders.at(address);
+      if (!sender.account_nonce) looked.push_back(Looked{arrival, address});
+      pending += sender.by_nonce.size();
     }
   }
   for (Looked& l : looked) {
@@ -169,13 +183,15 @@ core::Result<Mempool::Selection> Mempool::Select(std::size_t max_txs, std::size_
     // Senders that left since the look are passed over; one that arrived since is looked up
     // here (arrival numbers only grow, so it is not in `looked`).
     while (next_looked != looked.end() && next_looked->arrival < arrival) ++next_looked;
+    const Sender& sender = m_senders.at(address);
     std::uint64_t nonce = 0;
-    if (next_looked != looked.end() && next_looked->arrival == arrival) {
+    if (sender.account_nonce) {
+      nonce = *sender.account_nonce;
+    } else if (next_looked != looked.end() && next_looked->arrival == arrival) {
       nonce = next_looked->nonce;
     } else {
       BAYLINK_ASSIGN_OR_RETURN(nonce, next_nonce(address));
     }
-    const Sender& sender = m_senders.at(address);
     for (auto it = sender.by_nonce.lower_bound(nonce);
          it != sender.by_nonce.end() && it->first == nonce && out.txs.size() < max_txs;
          ++it, ++nonce) {
@@ -215,6 +231,7 @@ core::Result<std::vector<core::Hash32>> Mempool::Remove(
   std::vector<std::pair<core::Address, std::uint64_t>> nonces;
   {
     std::lock_guard lock(m_mutex);
+    ++m_generation;
     for (const core::Hash32& hash : hashes) {
       if (m_entries.contains(hash)) {
         EraseLocked(hash);
@@ -233,6 +250,7 @@ core::Result<std::vector<core::Hash32>> Mempool::Remove(
   for (const auto& [address, nonce] : nonces) {
     const auto sender_it = m_senders.find(address);
     if (sender_it == m_senders.end()) continue;
+    sender_it->second.account_nonce = nonce;
     std::vector<core::Hash32> used;
     for (auto it = sender_it->second.by_nonce.begin();
          it != sender_it->second.by_nonce.end() && it->first < nonce; ++it) {

@@ -445,6 +445,35 @@ TEST_CASE("a transaction with a nonce ahead waits in the mempool until the gap i
   CHECK(f.chain->head().timestamp_ms == first.timestamp_ms + 1000);
 }
 
+TEST_CASE("a sender pending across blocks has its nonce followed by the pool: a used nonce is "
+          "refused and the next block resumes after the last one included") {
+  Fixture f;
+  f.chain.reset();
+  f.genesis.params.max_block_txs = 2;
+  f.store = std::make_unique<FailingStore>(storage::MakeMemoryKvStore());
+  f.journal = std::make_unique<FailingLog>();
+  f.Open();
+  f.SubmitOk(f.Tx(0, 0, "create", contracts::EncodeCreate("HKD")));
+  f.SubmitOk(f.Tx(0, 1, "mint", contracts::EncodeMint("HKD", f.users[0].address, 10)));
+  f.SubmitOk(f.Tx(0, 2, "transfer", contracts::EncodeTransfer("HKD", f.users[1].address, 1)));
+  f.Produce();
+  CHECK(f.chain->GetBlock(1).value()->transactions.size() == 2);
+  CHECK(f.chain->mempool().AccountNonce(f.users[0].address).nonce == std::optional<std::uint64_t>(2));
+  // Nonce 1 went into block 1: another transaction with it is stale, though user 0 is pending.
+  CHECK_FAILS_WITH(
+      f.Submit(f.Tx(0, 1, "transfer", contracts::EncodeTransfer("HKD", f.users[2].address, 1))),
+      Errc::kStale, "next nonce is 2");
+  f.SubmitOk(f.Tx(0, 3, "transfer", contracts::EncodeTransfer("HKD", f.users[2].address, 2)));
+  f.Produce();
+  const auto second = f.chain->GetBlock(2).value();
+  REQUIRE(second->transactions.size() == 2);
+  CHECK(second->transactions[0].nonce == 2);
+  CHECK(second->transactions[1].nonce == 3);
+  CHECK(f.chain->mempool().size() == 0);
+  CHECK(f.BalanceOk("HKD", 1) == 1);
+  CHECK(f.BalanceOk("HKD", 2) == 2);
+}
+
 TEST_CASE("reopening the chain keeps its head and puts pending transactions back in the mempool") {
   for (const core::SuiteId id : {core::SuiteId::kEcdsa, core::SuiteId::kSm}) {
     CAPTURE(core::SuiteName(id));

@@ -8,6 +8,7 @@
 #include <atomic>
 #include <chrono>
 #include <map>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -450,6 +451,65 @@ TEST_CASE("mempool select and remove look up nonces without holding the pool's l
   CHECK(locked == 0);
   // Give any helper left waiting on the lock time to finish before the pool goes.
   std::this_thread::sleep_for(std::chrono::milliseconds(20));
+}
+
+TEST_CASE("mempool keeps a pending sender's nonce: selection does not look it up, and a "
+          "block's remove moves it on") {
+  Pool p;
+  const core::Address& a = p.accounts[0].address;
+  const Mempool::KnownNonce before = p.pool.AccountNonce(a);
+  CHECK_FALSE(before.nonce.has_value());  // not pending: look it up in state
+  const Hash32 n0 = p.Tx(0, 0).Hash(p.suite);
+  REQUIRE(p.pool.Insert(p.Checked(p.Tx(0, 0)), 1, 0, before.generation).has_value());
+  CHECK(p.pool.AccountNonce(a).nonce == std::optional<std::uint64_t>(0));
+  REQUIRE(p.pool.Insert(p.Checked(p.Tx(0, 1)), 1, 0, p.pool.AccountNonce(a).generation).has_value());
+  std::size_t lookups = 0;
+  const Mempool::NonceLookup lookup = [&](const core::Address& who) {
+    ++lookups;
+    return core::Result<std::uint64_t>(p.NonceOf(who));
+  };
+  auto selection = p.pool.Select(10, 1u << 20, 1, lookup);
+  REQUIRE(selection.has_value());
+  CHECK(Picked(p, *selection) == Picks{{0, 0}, {0, 1}});
+  CHECK(lookups == 0);
+  // A block took nonce 0: the remove reports nonce 1, which the pool keeps.
+  p.nonces[a] = 1;
+  auto removed = p.pool.Remove({n0}, {a}, 2, lookup);
+  REQUIRE(removed.has_value());
+  CHECK(lookups == 1);
+  const Mempool::KnownNonce after = p.pool.AccountNonce(a);
+  CHECK(after.nonce == std::optional<std::uint64_t>(1));
+  CHECK(after.generation > before.generation);
+  selection = p.pool.Select(10, 1u << 20, 2, lookup);
+  REQUIRE(selection.has_value());
+  CHECK(Picked(p, *selection) == Picks{{0, 1}});
+  CHECK(lookups == 1);
+}
+
+TEST_CASE("mempool does not keep a nonce found before a remove, and selection looks that sender "
+          "up again") {
+  Pool p;
+  const core::Address& a = p.accounts[1].address;
+  // Admission finds nonce 0 in state; meanwhile a block (from another validator) takes the
+  // sender's nonce 0, and its remove runs before the insert.
+  const Mempool::KnownNonce known = p.pool.AccountNonce(a);
+  p.nonces[a] = 1;
+  REQUIRE(p.pool.Remove({}, {a}, 2, p.Lookup()).has_value());
+  REQUIRE(p.pool.Insert(p.Checked(p.Tx(1, 1)), 2, 0, known.generation).has_value());
+  CHECK_FALSE(p.pool.AccountNonce(a).nonce.has_value());
+  std::size_t lookups = 0;
+  const Mempool::NonceLookup lookup = [&](const core::Address& who) {
+    ++lookups;
+    return core::Result<std::uint64_t>(p.NonceOf(who));
+  };
+  // Had the pool kept nonce 0, the sender's nonce 1 would never be selected.
+  auto selection = p.pool.Select(10, 1u << 20, 2, lookup);
+  REQUIRE(selection.has_value());
+  CHECK(Picked(p, *selection) == Picks{{1, 1}});
+  CHECK(lookups == 1);
+  // Without a generation the value is not kept either.
+  REQUIRE(p.pool.Insert(p.Checked(p.Tx(2, 0)), 2, 0).has_value());
+  CHECK_FALSE(p.pool.AccountNonce(p.accounts[2].address).nonce.has_value());
 }
 
 TEST_CASE("mempool select takes in a sender that arrives while nonces are looked up, and "

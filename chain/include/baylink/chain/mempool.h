@@ -14,6 +14,14 @@
 // Selection takes, per sender, the run of consecutive nonces starting at the sender's next
 // nonce, senders in the order they first arrived. Memory is bounded by max_txs and max_bytes.
 //
+// Known nonces: the pool keeps each pending sender's next nonce in committed state, so neither
+// admission nor selection reads state for a sender it already holds. A sender's nonce changes
+// only when a block includes its transactions, and every commit reports the block's senders'
+// new nonces through Remove. A value looked up in state before a Remove and handed to an Insert
+// after it may predate that block: the pool tells those apart by a generation that every Remove
+// advances (AccountNonce, Insert's `nonce_generation`), keeps such a value for the checks only,
+// and Select looks that sender up again.
+//
 // Thread safety: every method may be called from any thread.
 #pragma once
 
@@ -22,6 +30,7 @@
 #include <functional>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <unordered_map>
@@ -69,21 +78,35 @@ class Mempool {
   // Records that the block path verified `signature` over `hash`; the last 32,768 are kept.
   void NoteVerified(const core::Hash32& hash, core::ByteView signature);
 
+  // What the pool knows of a sender's next nonce in committed state: the current generation,
+  // and the nonce when the sender has pending transactions and the pool holds a value as
+  // recent as the last Remove (none otherwise: look it up in state).
+  struct KnownNonce {
+    std::uint64_t generation = 0;
+    std::optional<std::uint64_t> nonce;
+  };
+  KnownNonce AccountNonce(const core::Address& sender) const;
+
   // Adds a checked transaction. `next_height` is the height of the next block and
-  // `account_nonce` the sender's next nonce in committed state. Errors: kDuplicate (same
-  // hash pending, or the sender's nonce already pending), kExpired (expiry_height below
-  // next_height), kStale (nonce already used; the message names the next nonce),
-  // kInvalidArgument (nonce more than max_per_sender ahead), kFull (pool or sender at its
-  // bound; retry later).
-  core::Status Insert(CheckedTx checked, std::uint64_t next_height, std::uint64_t account_nonce);
+  // `account_nonce` the sender's next nonce in committed state. `nonce_generation` is the
+  // generation AccountNonce returned before `account_nonce` was found (by it or in state):
+  // when the transaction's sender is new to the pool and no Remove came in between, the pool
+  // keeps `account_nonce` as the sender's known nonce; without it, or after a Remove, Select
+  // looks the sender up. Errors: kDuplicate (same hash pending, or the sender's nonce already
+  // pending), kExpired (expiry_height below next_height), kStale (nonce already used; the
+  // message names the next nonce), kInvalidArgument (nonce more than max_per_sender ahead),
+  // kFull (pool or sender at its bound; retry later).
+  core::Status Insert(CheckedTx checked, std::uint64_t next_height, std::uint64_t account_nonce,
+                      std::optional<std::uint64_t> nonce_generation = std::nullopt);
 
   using NonceLookup = std::function<core::Result<std::uint64_t>(const core::Address&)>;
   // Up to max_txs transactions (and max_bytes encoded bytes) for the block at `height`,
   // copied out in block order with their hashes. Errors: those of `next_nonce`.
-  // The nonces of the senders that can fill the block are looked up before the pool is
-  // locked (a lookup reads state), so admission is not held up by them; a sender that
-  // arrives meanwhile is looked up under the lock. Requires: committed nonces do not change
-  // during the call (the caller commits blocks on the thread that selects them).
+  // `next_nonce` is called only for senders whose nonce the pool does not know (Known
+  // nonces above): before the pool is locked (a lookup reads state), so admission is not
+  // held up by them; a sender that arrives meanwhile is looked up under the lock. Requires:
+  // committed nonces do not change during the call (the caller commits blocks on the thread
+  // that selects them).
   struct Selection {
     std::vector<core::Transaction> txs;
     std::vector<core::Hash32> hashes;
@@ -93,11 +116,14 @@ class Mempool {
 
   // After a block: removes `hashes` (included or dropped), every transaction of a sender in
   // `senders` whose nonce is below next_nonce(sender), and those expired before
-  // `next_height`. Returns the hashes removed (for the caller's journal). Errors: those of
-  // `next_nonce` (the given hashes are removed even then). `next_nonce` is called without the
-  // pool locked, once per listed sender that still has pending transactions after the given
-  // hashes left. Expired transactions are found through an index by expiry height, so the
-  // cost does not grow with the pool.
+  // `next_height`; next_nonce(sender) becomes the known nonce of each listed sender still
+  // pending, and the generation advances. `senders` must list every sender whose nonce the
+  // block changed, and `next_nonce` answer with the committed state after it. Returns the
+  // hashes removed (for the caller's journal). Errors: those of `next_nonce` (the given
+  // hashes are removed even then). `next_nonce` is called without the pool locked, once per
+  // listed sender that still has pending transactions after the given hashes left. Expired
+  // transactions are found through an index by expiry height, so the cost does not grow with
+  // the pool.
   core::Result<std::vector<core::Hash32>> Remove(const std::vector<core::Hash32>& hashes,
                                                  const std::vector<core::Address>& senders,
                                                  std::uint64_t next_height,
@@ -124,6 +150,7 @@ class Mempool {
   struct Sender {
     std::uint64_t arrival = 0;                   // order of first arrival
     std::map<std::uint64_t, core::Hash32> by_nonce;
+    std::optional<std::uint64_t> account_nonce;  // known next nonce in committed state
   };
   template <class Key, class Value>
   using Table = std::unordered_map<Key, Value, core::SeededHash<Key::kSize>>;
@@ -147,6 +174,7 @@ class Mempool {
   std::set<std::pair<std::uint64_t, core::Hash32>> m_by_expiry;  // (expiry height, hash)
   std::uint64_t m_next_arrival = 0;
   std::size_t m_bytes = 0;
+  std::uint64_t m_generation = 0;  // advanced by every Remove
 
   mutable std::mutex m_verified_mutex;  // guards the two members below
   Table<core::Hash32, core::Bytes> m_verified;  // hash -> signature verified by the block path
