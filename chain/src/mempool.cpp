@@ -143,7 +143,8 @@ core::Status Mempool::Insert(CheckedTx checked, std::uint64_t next_height,
     m_arrivals.emplace(m_next_arrival++, checked.sender);
   }
   sender_it->second.by_nonce.emplace(tx.nonce, checked.hash);
-  m_by_expiry.emplace(tx.expiry_height, checked.hash);
+  m_by_expiry.try_emplace(tx.expiry_height, 0, core::SeededHash<core::Hash32::kSize>{m_seed})
+      .first->second.insert(checked.hash);
   m_bytes += checked.size;
   m_entries.emplace(checked.hash, Entry{std::move(checked.tx), checked.sender, checked.size});
   return core::Ok();
@@ -217,7 +218,11 @@ void Mempool::EraseLocked(const core::Hash32& hash) {
       m_senders.erase(sender_it);
     }
   }
-  m_by_expiry.erase({it->second.tx.expiry_height, hash});
+  if (const auto expiry = m_by_expiry.find(it->second.tx.expiry_height);
+      expiry != m_by_expiry.end()) {
+    expiry->second.erase(hash);
+    if (expiry->second.empty()) m_by_expiry.erase(expiry);
+  }
   m_bytes -= it->second.size;
   m_entries.erase(it);
 }
@@ -262,10 +267,14 @@ core::Result<std::vector<core::Hash32>> Mempool::Remove(
     }
   }
   while (!m_by_expiry.empty() && m_by_expiry.begin()->first < next_height) {
-    const core::Hash32 hash = m_by_expiry.begin()->second;
+    std::vector<core::Hash32> expired(m_by_expiry.begin()->second.begin(),
+                                      m_by_expiry.begin()->second.end());
+    std::sort(expired.begin(), expired.end());
     m_by_expiry.erase(m_by_expiry.begin());
-    EraseLocked(hash);
-    removed.push_back(hash);
+    for (const core::Hash32& hash : expired) {
+      EraseLocked(hash);
+      removed.push_back(hash);
+    }
   }
   return removed;
 }

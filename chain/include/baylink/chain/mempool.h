@@ -31,9 +31,9 @@
 #include <map>
 #include <mutex>
 #include <optional>
-#include <set>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "baylink/core/result.h"
@@ -154,6 +154,7 @@ class Mempool {
   };
   template <class Key, class Value>
   using Table = std::unordered_map<Key, Value, core::SeededHash<Key::kSize>>;
+  using HashSet = std::unordered_set<core::Hash32, core::SeededHash<core::Hash32::kSize>>;
 
   void EraseLocked(const core::Hash32& hash);
   // kDuplicate when `hash` is pending. Requires m_mutex held.
@@ -165,13 +166,17 @@ class Mempool {
 
   const std::uint64_t m_seed;  // of every table's core::SeededHash
 
-  // Lookup tables are never iterated: block order comes from m_arrivals and each sender's
-  // by_nonce, and expiry from m_by_expiry, all ordered.
+  // Lookup tables are never iterated in their own order: block order comes from m_arrivals
+  // and each sender's by_nonce, expiry from m_by_expiry's heights (the hashes of one height
+  // are sorted before they leave).
   mutable std::mutex m_mutex;  // guards every member below
   Table<core::Hash32, Entry> m_entries;
   Table<core::Address, Sender> m_senders;
   std::map<std::uint64_t, core::Address> m_arrivals;  // arrival -> sender, for selection order
-  std::set<std::pair<std::uint64_t, core::Hash32>> m_by_expiry;  // (expiry height, hash)
+  // Expiry height -> the hashes expiring at it. Most transactions share a few heights, so a
+  // hash set per height costs an insert or erase about one probe, where one ordered set of
+  // every (height, hash) pair costs a walk down a tree as deep as the pool is large.
+  std::map<std::uint64_t, HashSet> m_by_expiry;
   std::uint64_t m_next_arrival = 0;
   std::size_t m_bytes = 0;
   std::uint64_t m_generation = 0;  // advanced by every Remove
