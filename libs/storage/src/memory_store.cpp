@@ -81,11 +81,13 @@ class MemoryKvStore final : public KvStore {
 
   core::Status Write(const WriteBatch& batch, WriteOptions /*options*/) override {
     std::unique_lock lock(m_mutex);
-    for (const auto& op : batch.ops()) {
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      const WriteBatch::Op op = batch.op(i);
+      Bytes key(op.key.begin(), op.key.end());
       if (op.value) {
-        m_data.insert_or_assign(op.key, *op.value);
+        m_data.insert_or_assign(std::move(key), Bytes(op.value->begin(), op.value->end()));
       } else {
-        m_data.erase(op.key);
+        m_data.erase(key);
       }
     }
     return core::Ok();

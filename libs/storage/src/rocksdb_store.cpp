@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <utility>
 #include <vector>
@@ -100,7 +101,7 @@ class RocksDbSnapshot final : public Snapshot {
 
 // A key's first eight bytes as a big-endian integer (zero-padded): a < b on these implies
 // a < b on the whole keys, and equal heads leave the order to the full comparison.
-std::uint64_t KeyHead(const Bytes& key) {
+std::uint64_t KeyHead(ByteView key) {
   std::uint64_t head = 0;
   for (std::size_t i = 0; i < 8; ++i) head = (head << 8) | (i < key.size() ? key[i] : 0);
   return head;
@@ -125,9 +126,8 @@ class RocksDbStore final : public KvStore {
 
   core::Status Write(const WriteBatch& batch, WriteOptions options) override {
     if (batch.empty()) return core::Ok();
-    const auto& ops = batch.ops();
-    std::size_t bytes = 0;
-    for (const auto& op : ops) bytes += op.key.size() + (op.value ? op.value->size() : 0) + 8;
+    const std::vector<WriteBatch::Op> ops = batch.ops();
+    const std::size_t bytes = batch.bytes() + 8 * ops.size();
     // In key order (stable: operations on one key keep their order, so the outcome is the
     // same): with the memtable's insert hints each key lands next to the previous one instead
     // of being searched for from the top of the skip list.
@@ -141,11 +141,14 @@ class RocksDbStore final : public KvStore {
     for (std::uint32_t i = 0; i < order.size(); ++i) order[i] = Entry{KeyHead(ops[i].key), i};
     std::stable_sort(order.begin(), order.end(), [&ops](const Entry& a, const Entry& b) {
       if (a.head != b.head) return a.head < b.head;
-      return ops[a.index].key < ops[b.index].key;
+      const ByteView x = ops[a.index].key;
+      const ByteView y = ops[b.index].key;
+      const int c = std::memcmp(x.data(), y.data(), std::min(x.size(), y.size()));
+      return c != 0 ? c < 0 : x.size() < y.size();
     });
     rocksdb::WriteBatch rocks_batch(bytes + 64);
     for (const Entry& entry : order) {
-      const auto& op = ops[entry.index];
+      const WriteBatch::Op& op = ops[entry.index];
       const rocksdb::Status status = op.value
                                          ? rocks_batch.Put(ToSlice(op.key), ToSlice(*op.value))
                                          : rocks_batch.Delete(ToSlice(op.key));

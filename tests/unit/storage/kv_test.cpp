@@ -78,6 +78,34 @@ TEST_CASE_TEMPLATE("a batch applies its operations in order and an empty batch i
   CHECK(Collect(*store, Bytes{}).size() == 6);
 }
 
+TEST_CASE("a write batch lists its operations in the order added, with their keys and values") {
+  WriteBatch batch;
+  CHECK(batch.empty());
+  batch.Put(S("key"), S("value"));
+  batch.Delete(S("gone"));
+  batch.Put(Bytes{}, Bytes{});  // an empty key and an empty value are kept as such
+  batch.Put(S("key"), S("again"));
+  REQUIRE(batch.size() == 4);
+  CHECK(batch.bytes() == 3 + 5 + 4 + 3 + 5);
+  const auto ops = batch.ops();
+  REQUIRE(ops.size() == 4);
+  const auto bytes = [](ByteView view) { return Bytes(view.begin(), view.end()); };
+  CHECK(bytes(ops[0].key) == S("key"));
+  REQUIRE(ops[0].value.has_value());
+  CHECK(bytes(*ops[0].value) == S("value"));
+  CHECK(bytes(ops[1].key) == S("gone"));
+  CHECK_FALSE(ops[1].value.has_value());
+  CHECK(ops[2].key.empty());
+  REQUIRE(ops[2].value.has_value());
+  CHECK(ops[2].value->empty());
+  CHECK(bytes(*batch.op(3).value) == S("again"));
+  batch.Clear();
+  CHECK(batch.empty());
+  CHECK(batch.bytes() == 0);
+  batch.Put(S("k"), S("v"));
+  CHECK(bytes(batch.op(0).key) == S("k"));
+}
+
 TEST_CASE_TEMPLATE("readers never see part of a batch while batches are being written",
                    Backend, BOTH_STORES) {
   TempDir dir;

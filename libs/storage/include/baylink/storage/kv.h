@@ -40,22 +40,37 @@ struct WriteOptions {
 // concurrent modification; a batch being written must not be modified at the same time.
 class WriteBatch {
  public:
-  // One operation: a put of `value`, or a delete when value is nullopt.
+  // One operation: a put of `value`, or a delete when value is nullopt. The views point into
+  // the batch: valid until it is next changed or destroyed.
   struct Op {
-    Bytes key;
-    std::optional<Bytes> value;
+    ByteView key;
+    std::optional<ByteView> value;
   };
 
   void Put(ByteView key, ByteView value);
   void Delete(ByteView key);
-  void Clear() { m_ops.clear(); }
+  void Clear();
 
-  const std::vector<Op>& ops() const { return m_ops; }
-  std::size_t size() const { return m_ops.size(); }
-  bool empty() const { return m_ops.empty(); }
+  // The i-th operation (0 <= i < size()), in the order added.
+  Op op(std::size_t i) const;
+  // Every operation, in the order added.
+  std::vector<Op> ops() const;
+  std::size_t size() const { return m_entries.size(); }
+  bool empty() const { return m_entries.empty(); }
+  // The bytes of every key and value held.
+  std::size_t bytes() const { return m_data.size(); }
 
  private:
-  std::vector<Op> m_ops;
+  // Keys and values are copied, one after another, into one buffer: a batch of tens of
+  // thousands of operations is two allocations that grow, not two per operation.
+  struct Entry {
+    std::size_t at = 0;  // the key's offset in m_data; the value follows it
+    std::size_t key_size = 0;
+    std::size_t value_size = 0;
+    bool put = false;
+  };
+  Bytes m_data;
+  std::vector<Entry> m_entries;
 };
 
 // What a scan visitor asks for next.
