@@ -4,7 +4,9 @@
 #include <doctest/doctest.h>
 
 #include <atomic>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "temp_dir.h"
 
@@ -104,6 +106,34 @@ TEST_CASE("a write batch lists its operations in the order added, with their key
   CHECK(batch.bytes() == 0);
   batch.Put(S("k"), S("v"));
   CHECK(bytes(batch.op(0).key) == S("k"));
+}
+
+TEST_CASE("a write batch keeps every operation intact across many, large and copied batches") {
+  WriteBatch batch;
+  std::vector<std::pair<Bytes, Bytes>> want;
+  const auto bytes = [](ByteView view) { return Bytes(view.begin(), view.end()); };
+  // Enough small operations to fill several chunks, one value larger than any chunk, more.
+  for (std::size_t i = 0; i < 20000; ++i) {
+    want.emplace_back(S("key-" + std::to_string(i)), S(std::string(i % 97, 'a' + i % 26)));
+    if (i == 7000) want.emplace_back(S("large"), Bytes(3u << 20, 0x5a));
+  }
+  for (const auto& [key, value] : want) batch.Put(key, value);
+  WriteBatch copy = batch;  // a copy's chunks are full: what it adds goes to a new one
+  copy.Put(S("only in the copy"), S("x"));
+  batch.Put(S("only in the original"), S("y"));
+  REQUIRE(batch.size() == want.size() + 1);
+  REQUIRE(copy.size() == want.size() + 1);
+  for (std::size_t i = 0; i < want.size(); ++i) {
+    for (const WriteBatch* b : {&batch, &copy}) {
+      const WriteBatch::Op op = b->op(i);
+      REQUIRE(bytes(op.key) == want[i].first);
+      REQUIRE(op.value.has_value());
+      REQUIRE(bytes(*op.value) == want[i].second);
+    }
+  }
+  CHECK(bytes(batch.op(want.size()).key) == S("only in the original"));
+  CHECK(bytes(copy.op(want.size()).key) == S("only in the copy"));
+  CHECK(bytes(*copy.op(want.size()).value) == S("x"));
 }
 
 TEST_CASE_TEMPLATE("readers never see part of a batch while batches are being written",
