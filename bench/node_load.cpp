@@ -10,8 +10,9 @@
 //     transfers committed per second. The bound, measured in the same run, is the
 //     signature-verification rate of the same transactions on the node's two RPC threads
 //     (one verification per transaction per node), just before the run and again just after
-//     it, averaged. Prints the ratio, and the process's CPU per committed transfer against one
-//     verification's (the share of the CPU the checks took).
+//     it, averaged. Prints the ratio, the process's CPU per committed transfer against one
+//     verification's (the share of the CPU the checks took), and that CPU by thread name (RPC
+//     threads, block producer, RocksDB's background threads, threads that ended).
 //   node_load commit --suite sm|ecdsa [--txs N] [--accounts N]
 //     Builds a chain on RocksDB with N accounts holding balances, fills the mempool with
 //     `txs` transfers and reports the time of Propose + Commit of one block (execution,
