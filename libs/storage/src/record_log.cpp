@@ -17,6 +17,10 @@
 #include <utility>
 #include <vector>
 
+#if defined(__x86_64__)
+#include <nmmintrin.h>
+#endif
+
 namespace baylink::storage {
 namespace {
 
@@ -375,9 +379,43 @@ class FileRecordLog final : public RecordLog {
 
 }  // namespace
 
+namespace {
+
+std::uint32_t Crc32cByTable(std::uint32_t crc, ByteView data) {
+  for (const std::uint8_t byte : data) crc = kCrcTable[(crc ^ byte) & 0xFF] ^ (crc >> 8);
+  return crc;
+}
+
+#if defined(__x86_64__)
+// SSE4.2's crc32 instruction computes this very CRC (Castagnoli, reflected), eight bytes at a
+// time: about a tenth of the table's cost per byte.
+__attribute__((target("sse4.2"))) std::uint32_t Crc32cByInstruction(std::uint32_t crc,
+                                                                     ByteView data) {
+  const std::uint8_t* p = data.data();
+  std::size_t n = data.size();
+  std::uint64_t wide = crc;
+  for (; n >= 8; p += 8, n -= 8) {
+    std::uint64_t word = 0;
+    std::memcpy(&word, p, 8);  // little-endian, as the instruction reads it
+    wide = _mm_crc32_u64(wide, word);
+  }
+  crc = static_cast<std::uint32_t>(wide);
+  for (; n > 0; ++p, --n) crc = _mm_crc32_u8(crc, *p);
+  return crc;
+}
+
+const bool kHaveCrcInstruction = __builtin_cpu_supports("sse4.2");
+#endif
+
+}  // namespace
+
 std::uint32_t Crc32c(ByteView data) {
   std::uint32_t crc = 0xFFFFFFFFu;
-  for (const std::uint8_t byte : data) crc = kCrcTable[(crc ^ byte) & 0xFF] ^ (crc >> 8);
+#if defined(__x86_64__)
+  crc = kHaveCrcInstruction ? Crc32cByInstruction(crc, data) : Crc32cByTable(crc, data);
+#else
+  crc = Crc32cByTable(crc, data);
+#endif
   return crc ^ 0xFFFFFFFFu;
 }
 

@@ -75,9 +75,45 @@ namespace baylink::storage {
 namespace record_log_test {
 namespace {
 
+// The CRC one bit at a time, straight from its definition (reflected polynomial 0x82F63B78).
+std::uint32_t BitwiseCrc32c(ByteView data) {
+  std::uint32_t crc = 0xFFFFFFFFu;
+  for (const std::uint8_t byte : data) {
+    crc ^= byte;
+    for (int bit = 0; bit < 8; ++bit) crc = (crc >> 1) ^ ((crc & 1u) ? 0x82F63B78u : 0u);
+  }
+  return crc ^ 0xFFFFFFFFu;
+}
+
+TEST_CASE("Crc32c agrees with the CRC's definition at every length and alignment") {
+  Bytes data(300);
+  for (std::size_t i = 0; i < data.size(); ++i) {
+    data[i] = static_cast<std::uint8_t>(i * 131 + 7);
+  }
+  for (std::size_t offset = 0; offset < 8; ++offset) {
+    for (std::size_t length = 0; offset + length <= data.size(); length += 1 + length / 16) {
+      const ByteView view = ByteView(data).subspan(offset, length);
+      REQUIRE(Crc32c(view) == BitwiseCrc32c(view));
+    }
+  }
+}
+
 TEST_CASE("Crc32c matches the Castagnoli check value") {
   CHECK(Crc32c(S("123456789")) == 0xE3069283u);
   CHECK(Crc32c(ByteView{}) == 0u);
+  // RFC 3720, B.4: 32 bytes of zeros, of ones, ascending and descending.
+  Bytes zeros(32, 0x00);
+  Bytes ones(32, 0xFF);
+  Bytes up(32);
+  Bytes down(32);
+  for (std::size_t i = 0; i < 32; ++i) {
+    up[i] = static_cast<std::uint8_t>(i);
+    down[i] = static_cast<std::uint8_t>(31 - i);
+  }
+  CHECK(Crc32c(zeros) == 0x8A9136AAu);
+  CHECK(Crc32c(ones) == 0x62A8AB43u);
+  CHECK(Crc32c(up) == 0x46DD794Eu);
+  CHECK(Crc32c(down) == 0x113FDB5Cu);
 }
 
 TEST_CASE_TEMPLATE("a record log replays what was appended, in order", Log, MemoryLog, FileLog) {

@@ -82,7 +82,8 @@ core::Result<std::unique_ptr<RecordLog>> OpenFileRecordLog(const std::filesystem
 // A log kept in memory, for tests: the same behaviour, nothing persisted, never fails.
 std::unique_ptr<RecordLog> MakeMemoryRecordLog();
 
-// CRC-32C (Castagnoli) of `data`, as the file log stores it.
+// CRC-32C (Castagnoli) of `data`, as the file log stores it: with SSE4.2's crc32 instruction
+// where the CPU has it, else by table.
 std::uint32_t Crc32c(core::ByteView data);
 
 }  // namespace baylink::storage
