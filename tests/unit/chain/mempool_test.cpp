@@ -64,6 +64,13 @@ struct Pool {
   Mempool::NonceLookup Lookup() const {
     return [this](const core::Address& a) { return core::Result<std::uint64_t>(NonceOf(a)); };
   }
+  // Lookup, counting its calls in `calls`.
+  Mempool::NonceLookup CountingLookup(std::size_t& calls) const {
+    return [this, &calls](const core::Address& a) {
+      ++calls;
+      return core::Result<std::uint64_t>(NonceOf(a));
+    };
+  }
 
   Mempool::Selection Select(std::size_t max_txs = 1000, std::size_t max_bytes = 1u << 20,
                             std::uint64_t height = 1) {
@@ -464,10 +471,7 @@ TEST_CASE("mempool keeps a pending sender's nonce: selection does not look it up
   CHECK(p.pool.AccountNonce(a).nonce == std::optional<std::uint64_t>(0));
   REQUIRE(p.pool.Insert(p.Checked(p.Tx(0, 1)), 1, 0, p.pool.AccountNonce(a).generation).has_value());
   std::size_t lookups = 0;
-  const Mempool::NonceLookup lookup = [&](const core::Address& who) {
-    ++lookups;
-    return core::Result<std::uint64_t>(p.NonceOf(who));
-  };
+  const Mempool::NonceLookup lookup = p.CountingLookup(lookups);
   auto selection = p.pool.Select(10, 1u << 20, 1, lookup);
   REQUIRE(selection.has_value());
   CHECK(Picked(p, *selection) == Picks{{0, 0}, {0, 1}});
@@ -498,10 +502,7 @@ TEST_CASE("mempool does not keep a nonce found before a remove, and selection lo
   REQUIRE(p.pool.Insert(p.Checked(p.Tx(1, 1)), 2, 0, known.generation).has_value());
   CHECK_FALSE(p.pool.AccountNonce(a).nonce.has_value());
   std::size_t lookups = 0;
-  const Mempool::NonceLookup lookup = [&](const core::Address& who) {
-    ++lookups;
-    return core::Result<std::uint64_t>(p.NonceOf(who));
-  };
+  const Mempool::NonceLookup lookup = p.CountingLookup(lookups);
   // Had the pool kept nonce 0, the sender's nonce 1 would never be selected.
   auto selection = p.pool.Select(10, 1u << 20, 2, lookup);
   REQUIRE(selection.has_value());
