@@ -464,6 +464,10 @@ void Node::HousekeepLoop() {
   // only when nothing refers to it any more (after a later write, such as a heartbeat block).
   constexpr int kTrimsAfterRelease = 3;
   int trims_left = 0;
+  // The first quiet period after start releases too: opening a store can leave much memory
+  // behind (replaying its log, loading the index and filter blocks of many level-0 files,
+  // the compactions that follow), with no transaction committed to show for it.
+  bool first_quiet = true;
   std::unique_lock lock(m_mutex);
   while (!m_wake.wait_for(lock, period, [this] { return m_stop; })) {
     const std::uint64_t committed = c.chain->transactions_committed();
@@ -477,9 +481,21 @@ void Node::HousekeepLoop() {
       trims_left = 0;
       continue;
     }
-    if (unreleased == 0 && trims_left == 0) continue;
+    const bool after_start = first_quiet && unreleased == 0;
+    first_quiet = false;
+    if (unreleased == 0 && trims_left == 0 && !after_start) continue;
     lock.unlock();
-    if (unreleased == 0) {
+    if (after_start) {
+      // Only the cached reads and the heap: a flush would write a table file for a few
+      // heartbeat blocks. Later quiet periods trim again, once compactions have let go.
+      c.store->DropCachedReads();
+      ReturnFreedMemory();
+      trims_left = kTrimsAfterRelease;
+      c.log("node: quiet after start; cached reads dropped, freed memory returned; resident " +
+            std::to_string(ResidentKiB() / 1024) + " MiB" + StoreMemory(*c.store));
+    } else if (unreleased == 0) {
+      // Compactions may have let go of cached blocks since the release.
+      c.store->DropCachedReads();
       ReturnFreedMemory();
       --trims_left;
     } else {

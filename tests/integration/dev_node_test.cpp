@@ -116,6 +116,35 @@ TEST_CASE("a dev node on the sm suite commits asset transfers whose receipts and
   RunAssetFlow(core::SuiteId::kSm, "gd");
 }
 
+TEST_CASE("a dev node gives back what opening its store left in memory once, when it is first "
+          "quiet") {
+  TempDir dir("dev-start");
+  DevNode node(dir.path(), DevChainOptions{"hk", core::SuiteId::kEcdsa, 100, 10000});
+  node.SetIdleCheckMs(200);
+  node.Start();
+  const auto count = [&] {
+    const std::string log = node.Log();
+    std::size_t n = 0;
+    for (std::size_t at = log.find("node: quiet after start"); at != std::string::npos;
+         at = log.find("node: quiet after start", at + 1)) {
+      ++n;
+    }
+    return n;
+  };
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (count() == 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(50ms);
+  }
+  // Several more quiet periods: the release after start is not repeated.
+  std::this_thread::sleep_for(1s);
+  INFO(node.Log());
+  CHECK(count() == 1);
+  CHECK(node.Log().find("node: quiet after start; cached reads dropped, freed memory returned; "
+                        "resident ") != std::string::npos);
+  CHECK(node.Log().find("node: idle after") == std::string::npos);
+  CHECK(node.Stop() == 0);
+}
+
 TEST_CASE("a dev node that goes idle after a burst flushes its store buffers and trims its heap, and leaves a trickle alone") {
   TempDir dir("dev-idle");
   DevNode node(dir.path(), DevChainOptions{"hk", core::SuiteId::kEcdsa, 100, 10000});

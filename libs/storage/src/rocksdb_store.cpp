@@ -179,9 +179,11 @@ class RocksDbStore final : public KvStore {
     // Cached blocks are spread over the heap a busy node grew; each keeps its pages resident
     // after the heap is trimmed. Dropping them (the pinned top-level index and filter blocks
     // stay) lets those pages go; an idle node reads the few blocks it needs again.
-    m_block_cache->EraseUnRefEntries();
+    DropCachedReads();
     return core::Ok();
   }
+
+  void DropCachedReads() override { m_block_cache->EraseUnRefEntries(); }
 
   MemoryUsage memory_usage() const override {
     const auto property = [this](const std::string& name) {

@@ -127,6 +127,10 @@ class KvStore {
   // write, and later reads go to the files until the cache refills, so call it after a
   // burst, not on a timer. Stores without such buffers do nothing. Errors: kStorage / kIo.
   virtual core::Status ReleaseMemory() { return core::Ok(); }
+  // Frees the cached reads alone (what no reader holds): no file write, so it may be called
+  // whenever the owner is quiet, such as after opening the store, whose recovery and first
+  // compactions can fill the cache past its bound. Stores without a cache do nothing.
+  virtual void DropCachedReads() {}
 
   // What the store holds in memory, in bytes, as far as it can tell (for logs and
   // benchmarks; an estimate, not an accounting of every allocation).
