@@ -79,30 +79,43 @@ inline double ThreadCpuSeconds() {
   return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
 }
 
-// CPU seconds (user + system) this process's live threads have used so far, summed by thread
-// name. A thread that ended is missing from it, so the difference of two readings accounts for
-// the threads alive at both; the rest of the process's CPU is in no name.
+// A /proc stat file (of a process or of one of its threads): the command name and the CPU
+// seconds (user + system) used so far. The name may hold spaces: the fields are counted after
+// its closing parenthesis. Empty name and 0 when the file cannot be read.
+struct StatCpu {
+  std::string name;
+  double seconds = 0;
+};
+
+inline StatCpu ReadStatCpu(const std::filesystem::path& stat_file) {
+  std::ifstream stat(stat_file);
+  const std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+  const std::size_t open = text.find('(');
+  const std::size_t close = text.rfind(')');
+  if (open == std::string::npos || close == std::string::npos || close < open) return {};
+  // Fields after the name: state (3) ... utime (14), stime (15), in clock ticks.
+  std::size_t at = close + 2;
+  unsigned long long utime = 0;
+  unsigned long long stime = 0;
+  for (int field = 3; field <= 15 && at < text.size(); ++field) {
+    const std::size_t end = std::min(text.find(' ', at), text.size());
+    if (field == 14) utime = std::stoull(text.substr(at, end - at));
+    if (field == 15) stime = std::stoull(text.substr(at, end - at));
+    at = end + 1;
+  }
+  return StatCpu{text.substr(open + 1, close - open - 1),
+                 static_cast<double>(utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK))};
+}
+
+// CPU seconds this process's live threads have used so far, summed by thread name. A thread
+// that ended is missing from it, so the difference of two readings accounts for the threads
+// alive at both; the rest of the process's CPU is in no name.
 inline std::map<std::string, double> CpuByThreadName() {
   std::map<std::string, double> seconds;
-  const double tick = static_cast<double>(sysconf(_SC_CLK_TCK));
   std::error_code ec;
   for (const auto& entry : std::filesystem::directory_iterator("/proc/self/task", ec)) {
-    std::ifstream stat(entry.path() / "stat");
-    const std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
-    const std::size_t open = text.find('(');
-    const std::size_t close = text.rfind(')');
-    if (open == std::string::npos || close == std::string::npos || close < open) continue;
-    // Fields after the name: state (3) ... utime (14), stime (15).
-    std::size_t at = close + 2;
-    unsigned long long utime = 0;
-    unsigned long long stime = 0;
-    for (int field = 3; field <= 15 && at < text.size(); ++field) {
-      const std::size_t end = std::min(text.find(' ', at), text.size());
-      if (field == 14) utime = std::stoull(text.substr(at, end - at));
-      if (field == 15) stime = std::stoull(text.substr(at, end - at));
-      at = end + 1;
-    }
-    seconds[text.substr(open + 1, close - open - 1)] += static_cast<double>(utime + stime) / tick;
+    const StatCpu thread = ReadStatCpu(entry.path() / "stat");
+    if (!thread.name.empty()) seconds[thread.name] += thread.seconds;
   }
   return seconds;
 }

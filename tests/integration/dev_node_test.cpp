@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <chrono>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -116,21 +117,22 @@ TEST_CASE("a dev node on the sm suite commits asset transfers whose receipts and
   RunAssetFlow(core::SuiteId::kSm, "gd");
 }
 
+// How many times `phrase` occurs in `log`.
+std::size_t Occurrences(const std::string& log, std::string_view phrase) {
+  std::size_t n = 0;
+  for (std::size_t at = log.find(phrase); at != std::string::npos; at = log.find(phrase, at + 1)) {
+    ++n;
+  }
+  return n;
+}
+
 TEST_CASE("a dev node gives back what opening its store left in memory once, when it is first "
           "quiet") {
   TempDir dir("dev-start");
   DevNode node(dir.path(), DevChainOptions{"hk", core::SuiteId::kEcdsa, 100, 10000});
   node.SetIdleCheckMs(200);
   node.Start();
-  const auto count = [&] {
-    const std::string log = node.Log();
-    std::size_t n = 0;
-    for (std::size_t at = log.find("node: quiet after start"); at != std::string::npos;
-         at = log.find("node: quiet after start", at + 1)) {
-      ++n;
-    }
-    return n;
-  };
+  const auto count = [&] { return Occurrences(node.Log(), "node: quiet after start"); };
   const auto deadline = std::chrono::steady_clock::now() + 10s;
   while (count() == 0 && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(50ms);
@@ -206,15 +208,7 @@ TEST_CASE("a dev node that goes idle after a burst flushes its store buffers and
   // A trickle is left alone: a transfer every 250 ms, so each period of 1 s sees several
   // commits while the mempool, emptied by a block every 100 ms, is mostly empty when the node
   // looks. A whole quiet period after it, the node releases, naming the trickle's transactions.
-  const auto releases = [&] {
-    const std::string log = node.Log();
-    std::size_t n = 0;
-    for (std::size_t at = log.find("node: idle after"); at != std::string::npos;
-         at = log.find("node: idle after", at + 1)) {
-      ++n;
-    }
-    return n;
-  };
+  const auto releases = [&] { return Occurrences(node.Log(), "node: idle after"); };
   const std::size_t before_trickle = releases();
   constexpr int kTrickle = 25;
   core::Hash32 last;
