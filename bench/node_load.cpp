@@ -70,6 +70,7 @@
 #include "baylink/storage/record_log.h"
 #include "baylink/storage/rocksdb_store.h"
 #include "bench_support.h"
+#include "rpc_bodies.h"
 #include "build_paths.h"
 
 namespace baylink::bench {
@@ -216,20 +217,6 @@ std::vector<core::Transaction> Transfers(const core::CryptoSuite& suite, std::ve
   return txs;
 }
 
-// JSON-RPC batch bodies of sendTransaction calls.
-std::vector<std::string> Bodies(const std::vector<core::Transaction>& txs, std::size_t batch) {
-  std::vector<std::string> bodies;
-  for (std::size_t i = 0; i < txs.size(); i += batch) {
-    core::json::Json calls = core::json::Json::array();
-    for (std::size_t j = i; j < std::min(txs.size(), i + batch); ++j) {
-      calls.push_back({{"jsonrpc", "2.0"}, {"id", j}, {"method", "sendTransaction"},
-                       {"params", {{"tx", core::ToHex(txs[j].Encode())}}}});
-    }
-    bodies.push_back(calls.dump());
-  }
-  return bodies;
-}
-
 // Posts bodies first, first + step, ... ; body i goes to ports[i % ports.size()].
 void SendTo(const std::vector<std::uint16_t>& ports, const std::vector<std::string>& bodies,
             std::size_t first, std::size_t step) {
@@ -333,9 +320,9 @@ int Throughput(const Options& o) {
   auto node = chain::Node::Start(config, [](std::string_view) {});
   Require(static_cast<bool>(node), "start node");
   chain::Chain& chain = (*node)->chain();
-  Send((*node)->rpc_port(), Bodies(setup, o.batch), 0, 1);
+  Send((*node)->rpc_port(), SendTransactionBodies(setup, o.batch), 0, 1);
   WaitCommitted(chain);
-  const auto bodies = Bodies(transfers, o.batch);
+  const auto bodies = SendTransactionBodies(transfers, o.batch);
   const auto hashes = Hashes(suite, transfers);
   const VerifyBound before = VerifyRate(suite, transfers, hashes, 2);
   const std::uint64_t start_height = chain.head().height;
@@ -472,10 +459,10 @@ void LoadSpawned(const core::CryptoSuite& suite, std::uint16_t rpc_port, const O
   std::vector<Sender> senders = MakeSenders(suite, 200, rng);
   const auto setup = SetupTxs(suite, senders, first_symbol);
   const auto transfers = Transfers(suite, senders, o.load, rng, first_symbol);
-  const auto bodies = Bodies(transfers, o.batch);
+  const auto bodies = SendTransactionBodies(transfers, o.batch);
   client::NodeClient client("127.0.0.1", rpc_port, suite, std::chrono::seconds(30));
   const auto start = Clock::now();
-  Send(rpc_port, Bodies(setup, o.batch), 0, 1);
+  Send(rpc_port, SendTransactionBodies(setup, o.batch), 0, 1);
   Require(static_cast<bool>(client.WaitForTransaction(setup.back().Hash(suite),
                                                       std::chrono::minutes(2))),
           "the load's setup was not committed within 2 minutes");
@@ -780,7 +767,7 @@ int Network(const Options& o) {
 
   std::vector<Sender> senders = MakeSenders(suite, o.senders, rng);
   const auto setup = SetupTxs(suite, senders);
-  Send(nodes[0]->rpc_port(), Bodies(setup, o.batch), 0, 1);
+  Send(nodes[0]->rpc_port(), SendTransactionBodies(setup, o.batch), 0, 1);
   wait_idle();
 
   // Latency at light load first (small blocks), then throughput.
@@ -790,7 +777,7 @@ int Network(const Options& o) {
   }
   for (std::size_t i = 0; i < o.samples; ++i) {
     const auto one = Transfers(suite, senders, 1, rng);
-    Send(nodes[i % kValidators]->rpc_port(), Bodies(one, 1), 0, 1);
+    Send(nodes[i % kValidators]->rpc_port(), SendTransactionBodies(one, 1), 0, 1);
     wait_idle();
   }
   std::vector<double> latencies;
@@ -804,7 +791,7 @@ int Network(const Options& o) {
   const double phase_write_us = SyncedWritesAtOnceUs(dir.dir / "fsync-phase-probe", 3);
 
   const auto transfers = Transfers(suite, senders, o.txs, rng);
-  const auto bodies = Bodies(transfers, o.batch);
+  const auto bodies = SendTransactionBodies(transfers, o.batch);
   const auto hashes = Hashes(suite, transfers);
   const VerifyBound before = VerifyRate(suite, transfers, hashes, 1);
   const std::uint64_t start_height = nodes[0]->chain().head().height;

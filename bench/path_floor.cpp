@@ -27,6 +27,13 @@
 // same for four validators against issue 4's bound (each validator verifies and commits
 // every transfer once). Runs the floor `runs` times (fresh tree and store each time) and
 // prints each, then the median.
+//
+// It also measures L, the least any node could spend beside the check, whatever the layout
+// of its tree and store: the protocol's hash calls replayed alone; decoding each transfer
+// out of the JSON-RPC batch bodies node_load sends (500 calls each), with the node's JSON
+// parser, hex and Transaction::Decode; and a synced per-block write to a second RocksDB
+// store of only the index entries, the block, its receipts and each changed value (no tree
+// nodes at all). V / (V + L) is then a ceiling for any tree layout.
 #include <unistd.h>
 
 #include <algorithm>
@@ -34,16 +41,19 @@
 #include <exception>
 #include <filesystem>
 #include <map>
+#include <span>
 #include <string>
 #include <vector>
 
 #include "baylink/contracts/asset.h"
 #include "baylink/core/codec.h"
+#include "baylink/core/json.h"
 #include "baylink/core/merkle.h"
 #include "baylink/core/sparse_merkle.h"
 #include "baylink/core/types.h"
 #include "baylink/storage/rocksdb_store.h"
 #include "bench_support.h"
+#include "rpc_bodies.h"
 
 namespace baylink::bench {
 namespace {
@@ -190,6 +200,10 @@ Bytes U128Value(core::u128 v) {
 }
 
 struct Floor {
+  // The least any layout of the tree and the store could need (per transfer), beside R:
+  double decode_us = 0;     // the transfer out of its JSON-RPC batch: parse, hex, decode
+  double parse_us = 0;      // of it, the JSON parse
+  double min_write_us = 0;  // one synced batch per block with no tree nodes at all
   double hash_us = 0;   // per transfer
   double state_us = 0;   // keys_us and the tree update
   double keys_us = 0;    // the changed keys (their hashes) and values, once per block
@@ -198,7 +212,39 @@ struct Floor {
   double hash_calls_per_transfer = 0;
   double replayed_hashes_us = 0;  // the same hash calls alone
   double total() const { return hash_us + state_us + write_us; }
+  // The protocol's hash calls alone, the transport's decode and the tree-less write.
+  double least() const { return replayed_hashes_us + decode_us + min_write_us; }
 };
+
+// Decodes the transfers out of the bodies with the node's JSON parser; returns a value that
+// depends on every transfer, so nothing is skipped. Adds the CPU time of the JSON parse
+// alone to `parse_us`.
+std::uint64_t DecodeBodies(const std::vector<std::string>& bodies, double& parse_us) {
+  std::uint64_t sink = 0;
+  for (const std::string& body : bodies) {
+    const double start = ThreadCpuUs();
+    const core::json::Json calls = core::json::Parse(body).value();
+    parse_us += ThreadCpuUs() - start;
+    for (const core::json::Json& call : calls) {
+      const auto& hex = call.at("params").at("tx").get_ref<const std::string&>();
+      const Bytes raw = core::FromHex(hex).value();
+      sink += core::Transaction::Decode(raw).value().nonce;
+    }
+  }
+  return sink;
+}
+
+// One index entry per transaction of the block at `height`: its hash -> (height, position).
+void PutIndexEntries(const std::vector<Hash32>& ids, std::uint64_t height,
+                     storage::WriteBatch& batch) {
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    Bytes key{'t'};
+    key.insert(key.end(), ids[i].bytes.begin(), ids[i].bytes.end());
+    core::Writer location;
+    location.U64(height).U32(static_cast<std::uint32_t>(i));
+    batch.Put(key, location.bytes());
+  }
+}
 
 Floor RunFloor(const core::CryptoSuite& real_suite, const std::vector<Account>& senders,
                const std::vector<core::Transaction>& txs, const std::vector<Route>& routes,
@@ -210,6 +256,8 @@ Floor RunFloor(const core::CryptoSuite& real_suite, const std::vector<Account>& 
   Floor f;
   {
     auto store = storage::OpenRocksDb(dir / "db").value();
+    auto least_store = storage::OpenRocksDb(dir / "least").value();
+    std::uint64_t decoded = 0;
     CapturingStore nodes;
     core::smt::SparseMerkleTree tree(suite, nodes, 1);
     storage::WriteBatch setup;
@@ -233,6 +281,13 @@ Floor RunFloor(const core::CryptoSuite& real_suite, const std::vector<Account>& 
     for (std::size_t first = 0; first < txs.size(); first += block_size) {
       const std::size_t last = std::min(txs.size(), first + block_size);
       const std::uint64_t height = first / block_size + 1;
+
+      // The transport: the transfers out of the JSON-RPC batches they arrive in.
+      const std::vector<std::string> bodies =
+          SendTransactionBodies(std::span(txs).subspan(first, last - first), 500);
+      const double decode_start = ThreadCpuUs();
+      decoded += DecodeBodies(bodies, f.parse_us);
+      f.decode_us += ThreadCpuUs() - decode_start;
 
       // Hashing: ids, tx_root and receipt_root.
       double t0 = ThreadCpuUs();
@@ -283,13 +338,7 @@ Floor RunFloor(const core::CryptoSuite& real_suite, const std::vector<Account>& 
       node_ops += batch.size();
 
       // The block's one synced batch.
-      for (std::size_t i = first; i < last; ++i) {
-        Bytes key{'t'};
-        key.insert(key.end(), ids[i - first].bytes.begin(), ids[i - first].bytes.end());
-        core::Writer location;
-        location.U64(height).U32(static_cast<std::uint32_t>(i - first));
-        batch.Put(key, location.bytes());
-      }
+      PutIndexEntries(ids, height, batch);
       core::Writer block_key;
       block_key.U64(height);
       Bytes header{tx_root.bytes.begin(), tx_root.bytes.end()};
@@ -304,7 +353,23 @@ Floor RunFloor(const core::CryptoSuite& real_suite, const std::vector<Account>& 
       batch.Put(stored_block, block_body);
       batch.Put(stored_receipts, receipts_body);
       Require(static_cast<bool>(store->Write(batch, storage::WriteOptions{true})), "block write");
-      f.write_us += ThreadCpuUs() - t2;
+      const double t3 = ThreadCpuUs();
+      f.write_us += t3 - t2;
+
+      // The same block with no tree nodes: only each changed value, flat, beside the index
+      // entries, the block and its receipts (a bound for any layout of the tree).
+      storage::WriteBatch least;
+      PutIndexEntries(ids, height, least);
+      for (const core::smt::Change& change : changes) {
+        Bytes key{'v'};
+        key.insert(key.end(), change.key.bytes.begin(), change.key.bytes.end());
+        least.Put(key, *change.value);
+      }
+      least.Put(stored_block, block_body);
+      least.Put(stored_receipts, receipts_body);
+      Require(static_cast<bool>(least_store->Write(least, storage::WriteOptions{true})),
+              "tree-less block write");
+      f.min_write_us += ThreadCpuUs() - t3;
     }
     suite.recording = false;
     const auto n = static_cast<double>(txs.size());
@@ -314,6 +379,10 @@ Floor RunFloor(const core::CryptoSuite& real_suite, const std::vector<Account>& 
     f.state_us /= n;
     f.keys_us /= n;
     f.write_us /= n;
+    f.decode_us /= n;
+    f.parse_us /= n;
+    f.min_write_us /= n;
+    Require(decoded > 0, "decoded transfers");
     f.nodes_per_transfer = static_cast<double>(node_ops) / n;
   }
   std::error_code ignored;
@@ -343,10 +412,12 @@ int Main(const Options& o) {
     const Floor& f = floors.back();
     std::printf("path_floor suite=%s run %zu: hashing %.2f us, state %.2f us (keys %.2f, tree %.2f; %.1f new tree nodes), "
                 "write %.2f us per transfer; R = %.2f us; the %.1f hash calls per transfer among "
-                "them, replayed alone: %.2f us\n",
+                "them, replayed alone: %.2f us; least (those calls, the JSON-RPC decode %.2f us "
+                "(its JSON parse %.2f), the tree-less write %.2f us) %.2f us\n",
                 suite_name.c_str(), run + 1, f.hash_us, f.state_us, f.keys_us, f.state_us - f.keys_us,
                 f.nodes_per_transfer,
-                f.write_us, f.total(), f.hash_calls_per_transfer, f.replayed_hashes_us);
+                f.write_us, f.total(), f.hash_calls_per_transfer, f.replayed_hashes_us,
+                f.decode_us, f.parse_us, f.min_write_us, f.least());
   }
   const VerifyBound after = VerifyRate(suite, txs, hashes, 2);
   const double v = (before.cpu_us + after.cpu_us) / 2;
@@ -357,6 +428,10 @@ int Main(const Options& o) {
   for (const Floor& f : floors) replays.push_back(f.replayed_hashes_us);
   std::sort(replays.begin(), replays.end());
   const double hashing_alone = replays[replays.size() / 2];
+  std::vector<double> leasts;
+  for (const Floor& f : floors) leasts.push_back(f.least());
+  std::sort(leasts.begin(), leasts.end());
+  const double least = leasts[leasts.size() / 2];
   const double r = median.total();
   std::printf("path_floor suite=%s txs=%zu senders=%zu block=%zu: V = %.2f us of CPU per "
               "verification (2 threads: %.0f tx/s before, %.0f after); R = %.2f us (median of "
@@ -364,6 +439,9 @@ int Main(const Options& o) {
               "R <= 3V / 7 = %.2f us; the protocol's hashing alone (median) %.2f us\n",
               suite_name.c_str(), o.txs, o.senders, o.block, v, before.rate, after.rate, r,
               floors.size(), v / (v + r), v / 4, 3 * v / 7, hashing_alone);
+  std::printf("path_floor suite=%s: least for any tree layout L = hashing alone + JSON-RPC "
+              "decode + tree-less write = %.2f us (median); ceiling V / (V + L) = %.3f\n",
+              suite_name.c_str(), least, v / (v + least));
   return 0;
 }
 
