@@ -40,13 +40,11 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <cstring>
 #include <exception>
 #include <filesystem>
 #include <map>
 #include <span>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 #include "baylink/chain/executor.h"
@@ -254,38 +252,9 @@ void PutIndexEntries(const std::vector<Hash32>& ids, std::uint64_t height,
   }
 }
 
-// Committed state in memory for the executor: no store, no tree.
-class MemoryState final : public chain::StateReader {
- public:
-  core::Result<std::optional<Bytes>> Get(const Hash32& state_key) const override {
-    auto it = m_values.find(state_key);
-    if (it == m_values.end()) return std::optional<Bytes>();
-    return std::optional<Bytes>(it->second);
-  }
-  void Apply(const std::vector<core::smt::Change>& changes) {
-    for (const core::smt::Change& c : changes) {
-      if (c.value) {
-        m_values[c.key] = *c.value;
-      } else {
-        m_values.erase(c.key);
-      }
-    }
-  }
-
- private:
-  struct KeyHash {
-    std::size_t operator()(const Hash32& h) const {
-      std::size_t v = 0;
-      std::memcpy(&v, h.bytes.data(), sizeof v);  // state keys are hashes already
-      return v;
-    }
-  };
-  std::unordered_map<Hash32, Bytes, KeyHash> m_values;
-};
-
 // Runs one genesis-level call (sender the zero address) into `state`.
-void GenesisCall(const chain::Executor& executor, MemoryState& state, std::string_view method,
-                 const Bytes& args) {
+void GenesisCall(const chain::Executor& executor, chain::MemoryState& state,
+                 std::string_view method, const Bytes& args) {
   chain::Outcome outcome = executor.ExecuteGenesis(state, {0, 0}, "asset", method, args).value();
   state.Apply(outcome.changes);
 }
@@ -297,7 +266,7 @@ Floor RunFloor(const core::CryptoSuite& real_suite, const contracts::Registry& r
   // The asset contract run for real, on state in memory: each sender's asset is created (its
   // issuer the zero address, as at genesis) and minted to the sender, nonces untouched.
   const chain::Executor executor(suite, registry, "bench");
-  MemoryState state;
+  chain::MemoryState state;
   for (const Account& s : senders) {
     GenesisCall(executor, state, "create", contracts::EncodeCreate(s.symbol));
     GenesisCall(executor, state, "mint",

@@ -280,6 +280,28 @@ std::vector<core::smt::Change> ToChanges(Run& run) {
 
 }  // namespace
 
+MemoryState::MemoryState() : m_values(0, core::SeededHash<32>{core::RandomHashSeed()}) {}
+
+core::Result<std::optional<Bytes>> MemoryState::Get(const core::Hash32& state_key) const {
+  const auto it = m_values.find(state_key);
+  if (it == m_values.end()) return std::optional<Bytes>();
+  return std::optional<Bytes>(it->second);
+}
+
+void MemoryState::Apply(std::span<const core::smt::Change> changes) {
+  for (const core::smt::Change& c : changes) {
+    if (c.value) {
+      m_values.insert_or_assign(c.key, *c.value);
+    } else {
+      m_values.erase(c.key);
+    }
+  }
+}
+
+void MemoryState::Set(const core::Hash32& state_key, Bytes value) {
+  m_values.insert_or_assign(state_key, std::move(value));
+}
+
 Executor::Executor(const core::CryptoSuite& suite, const contracts::Registry& registry,
                    std::string chain_id)
     : m_suite(suite),

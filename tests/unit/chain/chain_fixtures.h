@@ -112,7 +112,8 @@ inline core::Bytes EncodeNonce(std::uint64_t nonce) {
   return std::move(w).Take();
 }
 
-// A StateReader over a map: the committed state a block executes on.
+// A StateReader over values in memory (chain::MemoryState), the committed state a block
+// executes on, that counts its reads and can be made to fail.
 class MapState final : public StateReader {
  public:
   core::Result<std::optional<core::Bytes>> Get(const core::Hash32& key) const override {
@@ -120,28 +121,18 @@ class MapState final : public StateReader {
     if (m_fail || (m_fail_key && *m_fail_key == key)) {
       return core::Fail(core::Errc::kStorage, "injected storage failure");
     }
-    const auto it = m_values.find(key);
-    if (it == m_values.end()) return std::optional<core::Bytes>{};
-    return std::optional<core::Bytes>(it->second);
+    return m_state.Get(key);
   }
   // Applies an outcome's changes, as a commit would.
-  void Apply(const std::vector<core::smt::Change>& changes) {
-    for (const core::smt::Change& c : changes) {
-      if (c.value) {
-        m_values[c.key] = *c.value;
-      } else {
-        m_values.erase(c.key);
-      }
-    }
-  }
-  void Set(const core::Hash32& key, core::Bytes value) { m_values[key] = std::move(value); }
+  void Apply(const std::vector<core::smt::Change>& changes) { m_state.Apply(changes); }
+  void Set(const core::Hash32& key, core::Bytes value) { m_state.Set(key, std::move(value)); }
   void FailReads(bool fail) { m_fail = fail; }
   void FailKey(const core::Hash32& key) { m_fail_key = key; }
   std::size_t reads() const { return m_reads; }
-  const std::map<core::Hash32, core::Bytes>& values() const { return m_values; }
+  const MemoryState::Values& values() const { return m_state.values(); }
 
  private:
-  std::map<core::Hash32, core::Bytes> m_values;
+  MemoryState m_state;
   bool m_fail = false;
   std::optional<core::Hash32> m_fail_key;
   mutable std::size_t m_reads = 0;

@@ -175,6 +175,29 @@ std::vector<Hash32> ChangedKeys(const Outcome& outcome) {
   return keys;
 }
 
+TEST_CASE("memory state applies values and deletions as a commit does") {
+  MemoryState state;
+  const auto filled = [](std::uint8_t byte) {
+    Hash32 h;
+    h.bytes.fill(byte);
+    return h;
+  };
+  const Hash32 a = filled(0x0a);
+  const Hash32 b = filled(0x0b);
+  const Hash32 c = filled(0x0c);
+  state.Set(a, core::ToBytes("old"));
+  state.Set(b, core::ToBytes("gone soon"));
+  const std::vector<core::smt::Change> changes{
+      {a, core::ToBytes("new")}, {b, std::nullopt}, {c, Bytes{}}};
+  state.Apply(changes);
+  CHECK(state.Get(a).value() == std::optional<Bytes>(core::ToBytes("new")));
+  CHECK_FALSE(state.Get(b).value().has_value());
+  // An empty value is a value, not a deletion.
+  CHECK(state.Get(c).value() == std::optional<Bytes>(Bytes{}));
+  CHECK_FALSE(state.Get(filled(0x0d)).value().has_value());
+  CHECK(state.values().size() == 2);
+}
+
 TEST_CASE("executor runs a block in order, counts nonces and records receipts and events") {
   for (const core::SuiteId id : {core::SuiteId::kEcdsa, core::SuiteId::kSm}) {
     CAPTURE(core::SuiteName(id));

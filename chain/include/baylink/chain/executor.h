@@ -25,10 +25,12 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "baylink/contracts/contract.h"
 #include "baylink/core/result.h"
+#include "baylink/core/seeded_hash.h"
 #include "baylink/core/sparse_merkle.h"
 #include "baylink/core/types.h"
 
@@ -41,6 +43,25 @@ class StateReader {
  public:
   virtual ~StateReader() = default;
   virtual core::Result<std::optional<core::Bytes>> Get(const core::Hash32& state_key) const = 0;
+};
+
+// Committed state held in memory, with the changes of each outcome applied to it as a commit
+// would: for tests, and for benchmarks that run the executor without a store. Keyed by
+// core::SeededHash (a fresh seed per object); nothing iterates it. Thread safety: Gets may
+// run concurrently; Apply and Set must not overlap any other call.
+class MemoryState final : public StateReader {
+ public:
+  using Values = std::unordered_map<core::Hash32, core::Bytes, core::SeededHash<32>>;
+
+  MemoryState();
+  core::Result<std::optional<core::Bytes>> Get(const core::Hash32& state_key) const override;
+  // Sets each change's key to its value, or removes the key when the value is nullopt.
+  void Apply(std::span<const core::smt::Change> changes);
+  void Set(const core::Hash32& state_key, core::Bytes value);
+  const Values& values() const { return m_values; }
+
+ private:
+  Values m_values;
 };
 
 struct BlockContext {
