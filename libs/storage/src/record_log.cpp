@@ -381,7 +381,7 @@ class FileRecordLog final : public RecordLog {
 
 namespace {
 
-std::uint32_t Crc32cByTable(std::uint32_t crc, ByteView data) {
+std::uint32_t UpdateCrcByTable(std::uint32_t crc, ByteView data) {
   for (const std::uint8_t byte : data) crc = kCrcTable[(crc ^ byte) & 0xFF] ^ (crc >> 8);
   return crc;
 }
@@ -412,11 +412,15 @@ const bool kHaveCrcInstruction = __builtin_cpu_supports("sse4.2");
 std::uint32_t Crc32c(ByteView data) {
   std::uint32_t crc = 0xFFFFFFFFu;
 #if defined(__x86_64__)
-  crc = kHaveCrcInstruction ? Crc32cByInstruction(crc, data) : Crc32cByTable(crc, data);
+  crc = kHaveCrcInstruction ? Crc32cByInstruction(crc, data) : UpdateCrcByTable(crc, data);
 #else
-  crc = Crc32cByTable(crc, data);
+  crc = UpdateCrcByTable(crc, data);
 #endif
   return crc ^ 0xFFFFFFFFu;
+}
+
+std::uint32_t Crc32cByTable(ByteView data) {
+  return UpdateCrcByTable(0xFFFFFFFFu, data) ^ 0xFFFFFFFFu;
 }
 
 core::Result<std::unique_ptr<RecordLog>> OpenFileRecordLog(const std::filesystem::path& dir) {

@@ -85,5 +85,8 @@ std::unique_ptr<RecordLog> MakeMemoryRecordLog();
 // CRC-32C (Castagnoli) of `data`, as the file log stores it: with SSE4.2's crc32 instruction
 // where the CPU has it, else by table.
 std::uint32_t Crc32c(core::ByteView data);
+// The same CRC by table on every CPU: what Crc32c falls back to. Public so that tests run this
+// path on machines that have the instruction.
+std::uint32_t Crc32cByTable(core::ByteView data);
 
 }  // namespace baylink::storage
