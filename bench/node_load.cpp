@@ -70,8 +70,8 @@
 #include "baylink/storage/record_log.h"
 #include "baylink/storage/rocksdb_store.h"
 #include "bench_support.h"
-#include "rpc_bodies.h"
 #include "build_paths.h"
+#include "rpc_bodies.h"
 
 namespace baylink::bench {
 namespace {

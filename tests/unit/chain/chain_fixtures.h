@@ -1,13 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 //
 // Shared fixtures of the chain tests: suites, deterministic keys, signed transactions, a
-// map-backed StateReader, a one-validator genesis, certificates, and error checks.
+// StateReader over state in memory, a one-validator genesis, certificates, and error checks.
 #pragma once
 
 #include <doctest/doctest.h>
 
 #include <cstdint>
-#include <map>
 #include <memory>
 #include <optional>
 #include <string>

@@ -47,17 +47,20 @@ class StateReader {
 
 // Committed state held in memory, with the changes of each outcome applied to it as a commit
 // would: for tests, and for benchmarks that run the executor without a store. Keyed by
-// core::SeededHash (a fresh seed per object); nothing iterates it. Thread safety: Gets may
-// run concurrently; Apply and Set must not overlap any other call.
+// core::SeededHash (a fresh seed per object). Thread safety: Gets may run concurrently;
+// Apply and Set must not overlap any other call.
 class MemoryState final : public StateReader {
  public:
   using Values = std::unordered_map<core::Hash32, core::Bytes, core::SeededHash<32>>;
 
   MemoryState();
+  // Never fails.
   core::Result<std::optional<core::Bytes>> Get(const core::Hash32& state_key) const override;
   // Sets each change's key to its value, or removes the key when the value is nullopt.
   void Apply(std::span<const core::smt::Change> changes);
   void Set(const core::Hash32& state_key, core::Bytes value);
+  // The values by state key, for lookups. Their order changes from one object to the next:
+  // never let it reach a result.
   const Values& values() const { return m_values; }
 
  private:
